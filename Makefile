@@ -1,0 +1,129 @@
+# certconf — build, test and run. See README.md.
+#
+#   make deps         install the Debian packages the build and tests need (root)
+#   make              build build/certconfd and build/libcertconf.a
+#   make check        deps, then build under ASan+UBSan and run every test
+#   make limbo-full   the full x509-limbo suite (9,780 cases) from ../shared
+#   make run          the demo: certconfd on etc/demo with files under ./run
+#   make clean
+
+VERSION    := 0.1.0
+O          ?= build
+SAN        ?= 0
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+
+# Everything the build and the tests need, as Debian 12 package names.
+DEB_PKGS := build-essential pkg-config libssl-dev libyaml-dev libsystemd-dev check \
+            openssl jq gzip
+
+PKGS := openssl yaml-0.1 libsystemd
+
+# Recursive (=) so that `make deps` works before pkg-config knows the packages.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
+
+CFLAGS ?= -O1 -g
+WARNFLAGS := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+             -Wstrict-prototypes -Wno-unused-parameter
+DEFS := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
+        -DCERTCONF_VERSION='"$(VERSION)"'
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+ALL_CFLAGS = $(WARNFLAGS) $(DEFS) $(CFLAGS) $(SANFLAGS) -iquote common $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRCS    := $(sort $(wildcard common/*.c))
+DAEMON_SRCS := $(sort $(wildcard daemon/*.c))
+TEST_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+TESTLIB_SRCS:= $(sort $(wildcard tests/lib/*.c))
+
+LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o)
+TESTLIB_OBJS:= $(TESTLIB_SRCS:%.c=$(O)/%.o)
+TEST_BINS   := $(TEST_SRCS:tests/unit/%.c=$(O)/tests/%)
+LIMBO_BIN   := $(O)/tests/limbo-harness
+
+LIB    := $(O)/libcertconf.a
+DAEMON := $(O)/certconfd
+
+.PHONY: all deps check check-run unit cli limbo limbo-full run clean format
+.DEFAULT_GOAL := all
+
+all: $(DAEMON)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(DAEMON): $(DAEMON_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIB) $(PKG_LIBS)
+
+$(O)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/lib -c -o $@ $<
+
+$(O)/tests/test_%: $(O)/tests/test_%.o $(TESTLIB_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(O)/tests/limbo-harness: $(O)/tests/limbo/harness.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# ---- dependencies --------------------------------------------------------
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	        dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done | tr '\n' ' '); \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	        echo "deps: missing packages; run as root:"; \
+	        echo "  apt-get update && apt-get install -y --no-install-recommends $$missing"; \
+	        exit 1; \
+	fi; \
+	echo "deps: installing $$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+# ---- tests ---------------------------------------------------------------
+
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=no
+
+# The whole suite, sanitizers on. Build output goes to build/san.
+check: deps
+	$(MAKE) --no-print-directory SAN=1 O=build/san check-run
+
+check-run: $(DAEMON) $(TEST_BINS) $(LIMBO_BIN)
+	@$(SAN_ENV) tests/run-all.sh "$(O)"
+
+unit: $(TEST_BINS)
+	@for t in $(TEST_BINS); do $(SAN_ENV) $$t || exit 1; done
+
+limbo-full: deps
+	$(MAKE) --no-print-directory O=build limbo-full-run
+
+limbo-full-run: $(LIMBO_BIN)
+	tests/limbo/run.sh "$(LIMBO_BIN)" ../shared/corpora/x509-limbo/limbo.json.gz full
+
+# ---- demo ----------------------------------------------------------------
+
+run: deps $(DAEMON)
+	etc/demo/run.sh "$(DAEMON)"
+
+clean:
+	rm -rf build run
+
+format:
+	clang-format -i common/*.[ch] daemon/*.[ch] tests/unit/*.c tests/lib/*.[ch] tests/limbo/*.c
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,336 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+
+#include "chain.h"
+#include "check.h"
+#include "names.h"
+#include "policy.h"
+#include "strv.h"
+
+static int find_key_leaf(const Bundle *chain, EVP_PKEY *key) {
+        for (size_t i = 0; i < chain->n_certs; i++) {
+                EVP_PKEY *pub = X509_get0_pubkey(chain->certs[i]);
+                int eq = pub ? EVP_PKEY_eq(pub, key) : 0;
+                ERR_clear_error();
+                if (eq == 1)
+                        return (int) i;
+        }
+        return -1;
+}
+
+int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
+                  const CheckOptions *o, Findings *f) {
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(strv_freep) char **names = NULL;
+        const Bundle *keysrc = key ? key : chain;
+        const char *key_path = key ? key->path : chain->path;
+        int leaf = -1, r;
+
+        if (chain->n_certs == 0)
+                return 0; /* the reader said why (NOT_PEM, FILE_TOO_LARGE, ...) */
+
+        /* The key decides which certificate is the server's. */
+        if (!key && chain->n_keys > 1) {
+                r = findings_add(f, FINDING_KEY_MULTIPLE, SEVERITY_ERROR, chain->path, -1, NULL,
+                                 "Keep only the server certificate's private key in the file.",
+                                 "the file holds %zu private keys; only the server certificate's may be present",
+                                 chain->n_keys);
+                if (r < 0)
+                        return r;
+        }
+        if (keysrc->n_keys >= 1) {
+                EVP_PKEY *k = keysrc->keys[0];
+                leaf = find_key_leaf(chain, k);
+                if (leaf < 0) {
+                        _cleanup_(freep) char *s = x509_subject_string(chain->certs[0]);
+                        if (!s)
+                                return -ENOMEM;
+                        r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, -1, s,
+                                         NULL,
+                                         "the private key in %s does not belong to the server certificate '%s' (the first in %s), nor to any other certificate of that file",
+                                         key_path, s, chain->path);
+                        if (r < 0)
+                                return r;
+                } else if (leaf != 0) {
+                        _cleanup_(freep) char *s = x509_subject_string(chain->certs[leaf]);
+                        if (!s)
+                                return -ENOMEM;
+                        r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, leaf, s,
+                                         "Put the server certificate, the one the key belongs to, first in the chain file.",
+                                         "the private key belongs to certificate %d ('%s'), not to the first certificate of %s",
+                                         leaf, s, chain->path);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        r = chain_build(chain, leaf, o->trust, &c, f);
+        if (r < 0)
+                return r;
+        r = chain_check_ca_flags(chain, c, f);
+        if (r < 0)
+                return r;
+
+        r = deploy_service_names(o->deploy, service, &names);
+        if (r < 0)
+                return r;
+        for (char **i = o->names; i && *i; i++) {
+                r = strv_extend_unique(&names, *i, true);
+                if (r < 0)
+                        return r;
+        }
+
+        PolicyInput in = {
+                .service = service,
+                .bundle = chain,
+                .chain = c,
+                .now = o->now,
+                .min_valid_days = o->min_valid_days,
+                .profile = o->profile,
+                .names = names,
+                .xcap_names = o->xcap_names,
+                .mcc = o->deploy ? o->deploy->mcc : -1,
+                .mnc = o->deploy ? o->deploy->mnc : -1,
+                .anchors = o->trust,
+                .deploy = o->deploy,
+        };
+        r = policy_check(&in, f);
+        if (r < 0)
+                return r;
+
+        return chain_verify(chain, c, o->trust, o->now, o->profile, f);
+}
+
+int check_files(const char *service, const char *chain_path, const char *key_path,
+                const CheckOptions *o, Findings *f) {
+        _cleanup_(bundle_freep) Bundle *chain = NULL, *key = NULL;
+        int r;
+
+        r = bundle_load(chain_path, BUNDLE_EXPECT_CERTS, &chain, f);
+        if (r < 0)
+                return r;
+        if (key_path) {
+                r = bundle_load(key_path, BUNDLE_EXPECT_KEY, &key, f);
+                if (r < 0)
+                        return r;
+        }
+        return check_bundles(service, chain, key, o, f);
+}
+
+int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
+        int r;
+
+        r = bundle_load(path, BUNDLE_EXPECT_CERTS, &b, f);
+        if (r < 0)
+                return r;
+        s = *ret ? *ret : sk_X509_new_null();
+        *ret = NULL;
+        if (!s)
+                return -ENOMEM;
+        for (size_t i = 0; i < b->n_certs; i++) {
+                if (!X509_up_ref(b->certs[i]))
+                        return -ENOMEM;
+                if (!sk_X509_push(s, b->certs[i])) {
+                        X509_free(b->certs[i]);
+                        return -ENOMEM;
+                }
+        }
+        *ret = TAKE_PTR(s);
+        return b->n_certs > 0 ? 0 : -EINVAL;
+}
+
+/* ---- store ---------------------------------------------------------------- */
+
+StoreReport *store_report_free(StoreReport *r) {
+        if (!r)
+                return NULL;
+        findings_clear(&r->findings);
+        for (size_t i = 0; i < r->n_services; i++) {
+                free(r->services[i].service);
+                findings_clear(&r->services[i].findings);
+        }
+        free(r->services);
+        free(r);
+        return NULL;
+}
+
+bool store_report_has_errors(const StoreReport *r) {
+        if (findings_has_errors(&r->findings))
+                return true;
+        for (size_t i = 0; i < r->n_services; i++)
+                if (findings_has_errors(&r->services[i].findings))
+                        return true;
+        return false;
+}
+
+static bool valid_service_name(const char *s, size_t n) {
+        if (n == 0 || n > 64)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+                        return false;
+        return true;
+}
+
+static int service_rank(const char *s) {
+        return streq(s, "rem") ? 0 : streq(s, "xcap") ? 1 : streq(s, "bsf") ? 2 : 3;
+}
+
+static int cmp_service(const void *a, const void *b) {
+        const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+        int ra = service_rank(x), rb = service_rank(y);
+        return ra != rb ? ra - rb : strcmp(x, y);
+}
+
+static int list_services(int dfd, char ***ret) {
+        _cleanup_(strv_freep) char **l = NULL;
+        DIR *d;
+        int fd, r;
+
+        for (const char *const *s = (const char *const[]) { "rem", "xcap", "bsf", NULL }; *s; s++) {
+                r = strv_extend(&l, *s);
+                if (r < 0)
+                        return r;
+        }
+        fd = dup(dfd);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        rewinddir(d);
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t len = strlen(de->d_name);
+                const char *suffix = NULL;
+
+                if (len > 9 && (streq(de->d_name + len - 9, "-cert.crt") ||
+                                streq(de->d_name + len - 9, "-cert.key")))
+                        suffix = de->d_name + len - 9;
+                if (!suffix || !valid_service_name(de->d_name, (size_t) (suffix - de->d_name)))
+                        continue;
+                _cleanup_(freep) char *svc = strndup(de->d_name, (size_t) (suffix - de->d_name));
+                r = svc ? strv_extend_unique(&l, svc, false) : -ENOMEM;
+                if (r < 0) {
+                        closedir(d);
+                        return r;
+                }
+        }
+        closedir(d);
+        qsort(l, strv_length(l), sizeof(char *), cmp_service);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static bool exists_at(int dfd, const char *name) {
+        struct stat st;
+        return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static int store_check_service(int dfd, const char *dir, const char *service,
+                               const CheckOptions *o, const Deployment *deploy,
+                               char ***xcap_names, ServiceReport *sr) {
+        _cleanup_(freep) char *crt = NULL, *key = NULL, *crt_path = NULL, *key_path = NULL;
+        _cleanup_(bundle_freep) Bundle *chain = NULL, *kb = NULL;
+        bool has_crt, has_key;
+        CheckOptions so = *o;
+        int r;
+
+        if (asprintf(&crt, "%s-cert.crt", service) < 0 || asprintf(&key, "%s-cert.key", service) < 0 ||
+            asprintf(&crt_path, "%s/%s", dir, crt) < 0 || asprintf(&key_path, "%s/%s", dir, key) < 0)
+                return -ENOMEM;
+        has_crt = exists_at(dfd, crt);
+        has_key = exists_at(dfd, key);
+        sr->uploaded = has_crt || has_key;
+        if (!sr->uploaded)
+                return 0;
+
+        if (has_crt != has_key) {
+                r = findings_add(&sr->findings, FINDING_PAIR_INCOMPLETE, SEVERITY_ERROR,
+                                 has_crt ? crt_path : key_path, -1, NULL, NULL,
+                                 "%s is there but %s is not: upload both files of the pair, or neither",
+                                 has_crt ? crt : key, has_crt ? key : crt);
+                if (r < 0)
+                        return r;
+        }
+        if (has_crt) {
+                r = bundle_load_at(dfd, crt, crt_path, BUNDLE_EXPECT_CERTS, &chain, &sr->findings);
+                if (r < 0)
+                        return r;
+        }
+        if (has_key) {
+                r = bundle_load_at(dfd, key, key_path, BUNDLE_EXPECT_KEY, &kb, &sr->findings);
+                if (r < 0)
+                        return r;
+        }
+        if (!chain)
+                return 0;
+
+        so.deploy = deploy;
+        so.xcap_names = streq(service, "bsf") ? *xcap_names : NULL;
+        r = check_bundles(service, chain, kb, &so, &sr->findings);
+        if (r < 0)
+                return r;
+
+        if (streq(service, "xcap") && chain->n_certs > 0) {
+                int leaf = kb && kb->n_keys > 0 ? find_key_leaf(chain, kb->keys[0]) : -1;
+                r = names_cert_sans(chain->certs[leaf >= 0 ? leaf : 0], xcap_names, NULL, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int check_store(const char *dir, const CheckOptions *o, StoreReport **ret) {
+        _cleanup_(store_report_freep) StoreReport *rep = NULL;
+        _cleanup_(deploy_freep) Deployment *deploy = NULL;
+        _cleanup_(strv_freep) char **services = NULL, **xcap_names = NULL;
+        _cleanup_(freep) char *deploy_path = NULL;
+        _cleanup_(closep) int dfd = -1;
+        size_t n = 0;
+        int r;
+
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+
+        rep = calloc(1, sizeof *rep);
+        if (!rep)
+                return -ENOMEM;
+
+        if (asprintf(&deploy_path, "%s/%s", dir, DEPLOY_FILE_NAME) < 0)
+                return -ENOMEM;
+        r = deploy_load_at(dfd, DEPLOY_FILE_NAME, deploy_path, &deploy, &rep->findings);
+        if (r < 0 && r != -ENOENT && r != -EINVAL)
+                return r;
+
+        r = list_services(dfd, &services);
+        if (r < 0)
+                return r;
+        while (services[n])
+                n++;
+        rep->services = calloc(n, sizeof(ServiceReport));
+        if (!rep->services)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < n; i++) {
+                ServiceReport *sr = &rep->services[rep->n_services];
+                sr->service = strdup(services[i]);
+                if (!sr->service)
+                        return -ENOMEM;
+                rep->n_services++;
+                r = store_check_service(dfd, dir, services[i], o, deploy, &xcap_names, sr);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(rep);
+        return 0;
+}

@@ -1,0 +1,59 @@
+#pragma once
+/* check: every check of `certconfd check` on one service's chain and key, or
+ * on a whole store directory, exactly as the agent runs them before it
+ * installs anything. Findings carry the verdict. Never logs. */
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "deploy.h"
+#include "findings.h"
+#include "profile.h"
+
+#define CHECK_DEFAULT_MIN_VALID_DAYS 30
+
+typedef struct CheckOptions {
+        time_t now;
+        int min_valid_days;
+        Profile profile;
+        STACK_OF(X509) *trust;   /* extra trust anchors; may be NULL */
+        char **names;            /* extra names to cover (--name), NULL-terminated; may be NULL */
+        const Deployment *deploy;/* names and MCC/MNC; may be NULL */
+        char **xcap_names;       /* for bsf: the XCAP certificate's DNS names when known */
+} CheckOptions;
+
+/* Checks one service. key may be NULL (key checks skipped; a key inside the
+ * chain file is still used). */
+int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
+                  const CheckOptions *o, Findings *f);
+
+/* Loads and checks files named on the command line (links followed). */
+int check_files(const char *service, const char *chain_path, const char *key_path,
+                const CheckOptions *o, Findings *f);
+
+typedef struct ServiceReport {
+        char *service;
+        bool uploaded;     /* false: neither file is in the store */
+        Findings findings;
+} ServiceReport;
+
+typedef struct StoreReport {
+        Findings findings; /* about the store as a whole (deployment YAML) */
+        ServiceReport *services;
+        size_t n_services;
+} StoreReport;
+
+StoreReport *store_report_free(StoreReport *r);
+DEFINE_PTR_CLEANUP(StoreReport, store_report_free)
+bool store_report_has_errors(const StoreReport *r);
+
+/* Checks rem, xcap, bsf and every other <svc>-cert.crt/.key pair in dir,
+ * with the names of dir/deployment.yaml (o->deploy is ignored; o->names are
+ * added to every service). Never follows a link inside the store. */
+int check_store(const char *dir, const CheckOptions *o, StoreReport **ret);
+
+/* Loads PEM trust anchors from path (certificates only). */
+int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f);

@@ -1,0 +1,115 @@
+#include <openssl/err.h>
+#include <openssl/objects.h>
+
+#include "inspect.h"
+#include "names.h"
+#include "timeutil.h"
+
+int inspect_fingerprint(X509 *x, char *buf, size_t size) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        size_t pos = 0;
+
+        if (size < 96 || X509_digest(x, EVP_sha256(), md, &n) != 1)
+                return -EINVAL;
+        for (unsigned int i = 0; i < n; i++)
+                pos += (size_t) snprintf(buf + pos, size - pos, "%s%02X", i ? ":" : "", md[i]);
+        return 0;
+}
+
+void inspect_key_description(EVP_PKEY *k, char *buf, size_t size) {
+        char group[64] = "";
+
+        if (!k) {
+                snprintf(buf, size, "unreadable");
+                return;
+        }
+        if (EVP_PKEY_is_a(k, "EC") &&
+            EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof group, NULL) == 1)
+                snprintf(buf, size, "EC %s (%d bits)", group, EVP_PKEY_get_bits(k));
+        else
+                snprintf(buf, size, "%s %d bits", strna(EVP_PKEY_get0_type_name(k)),
+                         EVP_PKEY_get_bits(k));
+        ERR_clear_error();
+}
+
+int inspect_print(FILE *out, const Bundle *b, time_t now) {
+        int r;
+
+        fprintf(out, "%s: %zu certificate%s, %zu private key%s%s\n", b->path, b->n_certs,
+                b->n_certs == 1 ? "" : "s", b->n_keys, b->n_keys == 1 ? "" : "s",
+                b->n_encrypted_keys ? " (and encrypted keys not read)" : "");
+        for (size_t i = 0; i < b->n_certs; i++) {
+                X509 *x = b->certs[i];
+                _cleanup_(freep) char *subject = x509_subject_string(x), *issuer = x509_issuer_string(x);
+                _cleanup_(strv_freep) char **dns = NULL, **ip = NULL;
+                char fp[128], key[96], nb_s[32], na_s[32];
+                time_t nb = 0, na = 0;
+                bool has_san = false;
+                int md = NID_undef, pk = NID_undef;
+
+                r = names_cert_sans(x, &dns, &ip, &has_san);
+                if (r < 0)
+                        return r;
+                (void) time_from_asn1(X509_get0_notBefore(x), &nb);
+                (void) time_from_asn1(X509_get0_notAfter(x), &na);
+                (void) inspect_fingerprint(x, fp, sizeof fp);
+                inspect_key_description(X509_get0_pubkey(x), key, sizeof key);
+                (void) OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk);
+
+                fprintf(out, "\ncertificate %zu\n", i);
+                fprintf(out, "  subject:     %s\n", strna(subject));
+                fprintf(out, "  issuer:      %s\n", strna(issuer));
+                fputs("  SANs:        ", out);
+                if (!has_san)
+                        fputs("none (no subjectAltName extension)", out);
+                for (char **d = dns; d && *d; d++)
+                        fprintf(out, "%sDNS:%s", d == dns ? "" : ", ", *d);
+                for (char **p = ip; p && *p; p++)
+                        fprintf(out, "%sIP:%s", (p == ip && !(dns && dns[0])) ? "" : ", ", *p);
+                fputc('\n', out);
+                fprintf(out, "  validity:    %s to %s", time_format_rfc3339(nb, nb_s, sizeof nb_s),
+                        time_format_rfc3339(na, na_s, sizeof na_s));
+                if (na < now)
+                        fprintf(out, " (expired %lld days ago)\n", (long long) ((now - na) / 86400));
+                else if (nb > now)
+                        fprintf(out, " (not yet valid)\n");
+                else
+                        fprintf(out, " (%lld days left)\n", (long long) ((na - now) / 86400));
+                fprintf(out, "  key:         %s\n", key);
+                fprintf(out, "  signature:   %s\n", OBJ_nid2ln(X509_get_signature_nid(x)));
+                fprintf(out, "  SHA-256:     %s\n", fp);
+                if (i + 1 < b->n_certs) {
+                        EVP_PKEY *next = X509_get0_pubkey(b->certs[i + 1]);
+                        bool signed_next = next && X509_verify(x, next) == 1;
+                        ERR_clear_error();
+                        fprintf(out, "  signed by next: %s\n", signed_next ? "yes" : "NO");
+                } else {
+                        EVP_PKEY *self = X509_get0_pubkey(x);
+                        bool self_signed =
+                                X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 &&
+                                self && X509_verify(x, self) == 1;
+                        ERR_clear_error();
+                        fprintf(out, "  signed by next: (last)%s\n",
+                                self_signed ? ", self-signed root" : ", not self-signed");
+                }
+        }
+        for (size_t i = 0; i < b->n_keys; i++) {
+                char key[96];
+                int match = -1;
+
+                inspect_key_description(b->keys[i], key, sizeof key);
+                for (size_t j = 0; j < b->n_certs && match < 0; j++) {
+                        EVP_PKEY *pub = X509_get0_pubkey(b->certs[j]);
+                        if (pub && EVP_PKEY_eq(pub, b->keys[i]) == 1)
+                                match = (int) j;
+                        ERR_clear_error();
+                }
+                fprintf(out, "\nprivate key %zu: %s, ", i, key);
+                if (match >= 0)
+                        fprintf(out, "belongs to certificate %d\n", match);
+                else
+                        fprintf(out, "belongs to no certificate in this file\n");
+        }
+        return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,31 @@
+#pragma once
+/* policy: what the certificate itself must carry for a given service and
+ * profile — validity window, subjectAltNames and the names to cover, the
+ * XCAP/BSF naming rules, subject fields, key and signature strength, key
+ * usages. Problems become findings. Never logs. */
+
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "chain.h"
+#include "deploy.h"
+#include "findings.h"
+#include "profile.h"
+
+typedef struct PolicyInput {
+        const char *service;   /* "rem", "xcap", "bsf" or another name (generic rules) */
+        const Bundle *bundle;  /* the chain file */
+        const ChainResult *chain;
+        time_t now;
+        int min_valid_days;
+        Profile profile;
+        char **names;          /* NULL-terminated names to cover; may be NULL */
+        char **xcap_names;     /* for bsf: the XCAP certificate's DNS names, or NULL when unknown */
+        int mcc, mnc;          /* -1 when not configured */
+        STACK_OF(X509) *anchors; /* trusted anchors (a root among them is exempt from WEAK_SIGNATURE) */
+        const Deployment *deploy; /* subject fields to compare with; may be NULL */
+} PolicyInput;
+
+int policy_check(const PolicyInput *in, Findings *f);

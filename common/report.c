@@ -1,0 +1,142 @@
+#include "report.h"
+
+void report_json_string(FILE *out, const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+
+        if (!s) {
+                fputs("null", out);
+                return;
+        }
+        fputc('"', out);
+        while (*p) {
+                unsigned char ch = *p;
+                if (ch == '"' || ch == '\\') {
+                        fputc('\\', out);
+                        fputc(ch, out);
+                        p++;
+                } else if (ch < 0x20 || ch == 0x7f) {
+                        fprintf(out, "\\u%04x", ch);
+                        p++;
+                } else if (ch < 0x80) {
+                        fputc(ch, out);
+                        p++;
+                } else {
+                        /* Pass valid UTF-8 through; anything else becomes U+FFFD. */
+                        size_t n = ch >= 0xf0 && ch < 0xf5   ? 4
+                                   : ch >= 0xe0             ? 3
+                                   : ch >= 0xc2 && ch < 0xe0 ? 2
+                                                             : 0;
+                        bool ok = n > 0;
+                        for (size_t i = 1; ok && i < n; i++)
+                                ok = (p[i] & 0xc0) == 0x80;
+                        if (ok) {
+                                fwrite(p, 1, n, out);
+                                p += n;
+                        } else {
+                                fputs("\\ufffd", out);
+                                p++;
+                        }
+                }
+        }
+        fputc('"', out);
+}
+
+static void json_findings(FILE *out, const Findings *f) {
+        fputc('[', out);
+        for (size_t i = 0; i < f->n; i++) {
+                const Finding *x = &f->items[i];
+                fputs(i ? ",{" : "{", out);
+                fputs("\"code\":", out);
+                report_json_string(out, finding_code_to_string(x->code));
+                fputs(",\"severity\":", out);
+                report_json_string(out, severity_to_string(x->severity));
+                fputs(",\"file\":", out);
+                report_json_string(out, x->file);
+                if (x->cert >= 0)
+                        fprintf(out, ",\"cert\":%d", x->cert);
+                else
+                        fputs(",\"cert\":null", out);
+                fputs(",\"subject\":", out);
+                report_json_string(out, x->subject);
+                fputs(",\"message\":", out);
+                report_json_string(out, x->message);
+                fputs(",\"hint\":", out);
+                report_json_string(out, x->hint);
+                if (x->line > 0)
+                        fprintf(out, ",\"line\":%d,\"column\":%d", x->line, x->column);
+                fputc('}', out);
+        }
+        fputc(']', out);
+}
+
+int report_print_json(FILE *out, const StoreReport *r) {
+        fprintf(out, "{\"result\":\"%s\",\"services\":[",
+                store_report_has_errors(r) ? "error" : "ok");
+        for (size_t i = 0; i < r->n_services; i++) {
+                const ServiceReport *s = &r->services[i];
+                fputs(i ? ",{" : "{", out);
+                fputs("\"service\":", out);
+                report_json_string(out, s->service);
+                fprintf(out, ",\"uploaded\":%s,\"result\":\"%s\",\"findings\":",
+                        s->uploaded ? "true" : "false",
+                        findings_has_errors(&s->findings) ? "error" : "ok");
+                json_findings(out, &s->findings);
+                fputc('}', out);
+        }
+        fputs("],\"findings\":", out);
+        json_findings(out, &r->findings);
+        fputs("}\n", out);
+        return ferror(out) ? -EIO : 0;
+}
+
+static void human_findings(FILE *out, const Findings *f) {
+        for (size_t i = 0; i < f->n; i++) {
+                const Finding *x = &f->items[i];
+                fprintf(out, "  %-7s %s", severity_to_string(x->severity),
+                        finding_code_to_string(x->code));
+                if (x->file) {
+                        fprintf(out, "  %s", x->file);
+                        if (x->line > 0)
+                                fprintf(out, ":%d:%d", x->line, x->column);
+                }
+                if (x->cert >= 0)
+                        fprintf(out, ", certificate %d", x->cert);
+                if (x->subject)
+                        fprintf(out, " (%s)", x->subject);
+                fprintf(out, "\n          %s\n", x->message);
+                if (x->hint)
+                        fprintf(out, "          fix: %s\n", x->hint);
+        }
+}
+
+static void counts(FILE *out, const Findings *f) {
+        size_t e = findings_count(f, SEVERITY_ERROR), w = findings_count(f, SEVERITY_WARNING);
+
+        if (e)
+                fprintf(out, ", %zu error%s", e, e == 1 ? "" : "s");
+        if (w)
+                fprintf(out, ", %zu warning%s", w, w == 1 ? "" : "s");
+}
+
+int report_print_human(FILE *out, const StoreReport *r) {
+        if (r->findings.n > 0) {
+                fprintf(out, "deployment: %s", findings_has_errors(&r->findings) ? "ERROR" : "OK");
+                counts(out, &r->findings);
+                fputc('\n', out);
+                human_findings(out, &r->findings);
+        }
+        for (size_t i = 0; i < r->n_services; i++) {
+                const ServiceReport *s = &r->services[i];
+                if (!s->uploaded) {
+                        fprintf(out, "%s: not uploaded (the agent uses a self-signed certificate)\n",
+                                s->service);
+                        continue;
+                }
+                fprintf(out, "%s: %s", s->service,
+                        findings_has_errors(&s->findings) ? "ERROR" : "OK");
+                counts(out, &s->findings);
+                fputc('\n', out);
+                human_findings(out, &s->findings);
+        }
+        return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,289 @@
+/* certconfd: the certconf command. Today: the offline tools (check,
+ * inspect); the agent itself arrives with the agent issue. This file only
+ * parses the command line and prints; every decision is in common/. */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "bundle.h"
+#include "check.h"
+#include "inspect.h"
+#include "report.h"
+#include "strv.h"
+#include "timeutil.h"
+
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+
+static void help(FILE *out) {
+        fputs("Usage:\n"
+              "  certconfd check [OPTIONS] STORE_DIR\n"
+              "  certconfd check [OPTIONS] --service NAME CHAIN_FILE [KEY_FILE]\n"
+              "  certconfd inspect [--now TIME] FILE...\n"
+              "  certconfd --version | --help\n"
+              "\n"
+              "check: validate certificate chains and keys exactly as the agent will before\n"
+              "installing them (PEM, chain order, key match, validity, names, strength).\n"
+              "  --json               machine-readable report on stdout\n"
+              "  --now TIME           judge validity at TIME (RFC 3339) instead of the clock\n"
+              "  --min-valid-days N   days of validity required (default 30)\n"
+              "  --trust FILE         extra trust anchors (PEM); the chain may end below them\n"
+              "  --name HOST|IP       a name the certificate must cover (repeatable)\n"
+              "  --profile NAME       default | strict | innovaphone\n"
+              "  --service NAME       check CHAIN_FILE [KEY_FILE] as service NAME (rem, xcap,\n"
+              "                       bsf or another); without KEY_FILE the key checks are skipped\n"
+              "  --deployment FILE    with --service: take names and MCC/MNC from this\n"
+              "                       deployment YAML (a store uses its own deployment.yaml)\n"
+              "exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or\n"
+              "unreadable input\n"
+              "\n"
+              "inspect: print each certificate of a file in order (subject, issuer, SANs,\n"
+              "validity, key, signature, SHA-256 fingerprint, whether signed by the next).\n",
+              out);
+}
+
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+
+static int usage_error(const char *fmt, ...) {
+        va_list ap;
+
+        fputs("certconfd: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs("\nTry 'certconfd --help'.\n", stderr);
+        return EXIT_USAGE;
+}
+
+static int parse_now(const char *s, time_t *ret) {
+        if (time_parse_rfc3339(s, ret) < 0)
+                return usage_error("--now: '%s' is not an RFC 3339 time (e.g. 2026-11-23T12:00:00Z)", s);
+        return 0;
+}
+
+static bool has_code(const StoreReport *r, FindingCode c) {
+        if (findings_has_code(&r->findings, c))
+                return true;
+        for (size_t i = 0; i < r->n_services; i++)
+                if (findings_has_code(&r->services[i].findings, c))
+                        return true;
+        return false;
+}
+
+static int cmd_check(int argc, char **argv) {
+        enum { ARG_JSON = 0x100, ARG_NOW, ARG_MIN, ARG_TRUST, ARG_NAME, ARG_PROFILE, ARG_SERVICE, ARG_DEPLOY };
+        static const struct option options[] = {
+                { "json", no_argument, NULL, ARG_JSON },
+                { "now", required_argument, NULL, ARG_NOW },
+                { "min-valid-days", required_argument, NULL, ARG_MIN },
+                { "trust", required_argument, NULL, ARG_TRUST },
+                { "name", required_argument, NULL, ARG_NAME },
+                { "profile", required_argument, NULL, ARG_PROFILE },
+                { "service", required_argument, NULL, ARG_SERVICE },
+                { "deployment", required_argument, NULL, ARG_DEPLOY },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *trust = NULL;
+        _cleanup_(strv_freep) char **names = NULL, **trust_files = NULL;
+        _cleanup_(store_report_freep) StoreReport *rep = NULL;
+        _cleanup_(deploy_freep) Deployment *deploy = NULL;
+        const char *service = NULL, *deploy_path = NULL;
+        CheckOptions o = {
+                .now = time(NULL),
+                .min_valid_days = CHECK_DEFAULT_MIN_VALID_DAYS,
+                .profile = PROFILE_DEFAULT,
+        };
+        bool json = false;
+        Findings pre = {};
+        int c, r;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_NOW:
+                        if (parse_now(optarg, &o.now) != 0)
+                                return EXIT_USAGE;
+                        break;
+                case ARG_MIN: {
+                        char *end;
+                        long v;
+                        errno = 0;
+                        v = strtol(optarg, &end, 10);
+                        if (errno || *end || end == optarg || v < 0 || v > 36500)
+                                return usage_error("--min-valid-days: '%s' is not a number of days (0..36500)", optarg);
+                        o.min_valid_days = (int) v;
+                        break;
+                }
+                case ARG_TRUST:
+                        if (strv_extend(&trust_files, optarg) < 0)
+                                return EXIT_USAGE;
+                        break;
+                case ARG_NAME:
+                        if (strv_extend(&names, optarg) < 0)
+                                return EXIT_USAGE;
+                        break;
+                case ARG_PROFILE:
+                        o.profile = profile_from_string(optarg);
+                        if (o.profile < 0)
+                                return usage_error("--profile: unknown profile '%s' (default, strict, innovaphone)", optarg);
+                        break;
+                case ARG_SERVICE:
+                        service = optarg;
+                        break;
+                case ARG_DEPLOY:
+                        deploy_path = optarg;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return 0;
+                default:
+                        return EXIT_USAGE;
+                }
+        }
+        argc -= optind;
+        argv += optind;
+
+        for (char **t = trust_files; t && *t; t++) {
+                r = check_load_anchors(*t, &trust, &pre);
+                if (r < 0 || findings_has_errors(&pre)) {
+                        fprintf(stderr, "certconfd: --trust %s: %s\n", *t,
+                                pre.n ? pre.items[0].message : "no certificate in the file");
+                        findings_clear(&pre);
+                        return EXIT_USAGE;
+                }
+                findings_clear(&pre);
+        }
+        o.trust = trust;
+        o.names = names;
+
+        if (!service) {
+                struct stat st;
+
+                if (argc != 1)
+                        return usage_error("%s", "check takes one STORE_DIR, or --service NAME CHAIN_FILE [KEY_FILE]");
+                if (deploy_path)
+                        return usage_error("%s", "--deployment goes with --service; a store uses its own deployment.yaml");
+                if (stat(argv[0], &st) < 0 || !S_ISDIR(st.st_mode))
+                        return usage_error("'%s' is not a directory (to check files, use --service NAME CHAIN_FILE [KEY_FILE])", argv[0]);
+                r = check_store(argv[0], &o, &rep);
+                if (r < 0) {
+                        fprintf(stderr, "certconfd: cannot check %s: %s\n", argv[0], strerror(-r));
+                        return EXIT_USAGE;
+                }
+        } else {
+                if (argc < 1 || argc > 2)
+                        return usage_error("%s", "--service NAME takes CHAIN_FILE and optionally KEY_FILE");
+                rep = calloc(1, sizeof *rep);
+                if (!rep)
+                        return EXIT_USAGE;
+                rep->services = calloc(1, sizeof(ServiceReport));
+                if (!rep->services || !(rep->services[0].service = strdup(service)))
+                        return EXIT_USAGE;
+                rep->n_services = 1;
+                rep->services[0].uploaded = true;
+                if (deploy_path) {
+                        r = deploy_load_at(AT_FDCWD, deploy_path, deploy_path, &deploy, &rep->findings);
+                        if (r == -ENOENT)
+                                return usage_error("--deployment: '%s' does not exist", deploy_path);
+                        if (r < 0 && r != -EINVAL) {
+                                fprintf(stderr, "certconfd: %s: %s\n", deploy_path, strerror(-r));
+                                return EXIT_USAGE;
+                        }
+                        o.deploy = deploy;
+                }
+                r = check_files(service, argv[0], argc > 1 ? argv[1] : NULL, &o,
+                                &rep->services[0].findings);
+                if (r < 0) {
+                        fprintf(stderr, "certconfd: check failed: %s\n", strerror(-r));
+                        return EXIT_USAGE;
+                }
+        }
+
+        r = json ? report_print_json(stdout, rep) : report_print_human(stdout, rep);
+        if (r < 0 || fflush(stdout) != 0)
+                return EXIT_USAGE;
+        if (service && has_code(rep, FINDING_FILE_UNREADABLE))
+                return EXIT_USAGE;
+        return store_report_has_errors(rep) ? EXIT_FINDINGS : 0;
+}
+
+static int cmd_inspect(int argc, char **argv) {
+        static const struct option options[] = {
+                { "now", required_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        time_t now = time(NULL);
+        int c, ret = 0;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'n':
+                        if (parse_now(optarg, &now) != 0)
+                                return EXIT_USAGE;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return 0;
+                default:
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind >= argc)
+                return usage_error("%s", "inspect needs at least one FILE");
+
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(bundle_freep) Bundle *b = NULL;
+                Findings f = {};
+                int r;
+
+                r = bundle_load(argv[i], BUNDLE_EXPECT_CERTS, &b, &f);
+                if (r < 0) {
+                        fprintf(stderr, "certconfd: %s: %s\n", argv[i], strerror(-r));
+                        findings_clear(&f);
+                        return EXIT_USAGE;
+                }
+                if (i > optind)
+                        fputc('\n', stdout);
+                if (b->n_certs > 0 || b->n_keys > 0)
+                        (void) inspect_print(stdout, b, now);
+                for (size_t j = 0; j < f.n; j++) {
+                        fprintf(stderr, "%s: %s %s: %s\n  fix: %s\n", argv[i],
+                                severity_to_string(f.items[j].severity),
+                                finding_code_to_string(f.items[j].code), f.items[j].message,
+                                f.items[j].hint);
+                        if (f.items[j].severity == SEVERITY_ERROR)
+                                ret = EXIT_USAGE;
+                }
+                findings_clear(&f);
+        }
+        return ret;
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                help(stderr);
+                return EXIT_USAGE;
+        }
+        if (streq(argv[1], "--version") || streq(argv[1], "version")) {
+                printf("certconfd %s\n", CERTCONF_VERSION);
+                return 0;
+        }
+        if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                help(stdout);
+                return 0;
+        }
+        if (streq(argv[1], "check"))
+                return cmd_check(argc - 1, argv + 1);
+        if (streq(argv[1], "inspect"))
+                return cmd_inspect(argc - 1, argv + 1);
+        return usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# certconfd check on files made with the openssl command line, as an
+# operator makes them: one case per finding code, with a near miss.
+. "$(dirname "$0")/lib.sh"
+
+mkroot root "Test Root"
+mkinter inter root
+mkleaf rem inter "DNS:rem.sometelco.com,IP:192.168.10.10"
+cat rem.crt inter.crt root.crt >chain.crt
+
+# --- the good case and the order --------------------------------------------
+expect "good chain and key" 0 - --service rem chain.crt rem.key --name rem.sometelco.com --name 192.168.10.10
+expect_not "good chain has no errors" CHAIN_ORDER --service rem chain.crt rem.key
+cat root.crt inter.crt rem.crt >reversed.crt
+expect "reversed chain" 1 CHAIN_ORDER --service rem reversed.crt rem.key
+expect_field "order message gives the right order" CHAIN_ORDER message "2 (" --service rem reversed.crt rem.key
+cat rem.crt root.crt >gap.crt
+expect "intermediate missing" 1 CHAIN_INCOMPLETE --service rem gap.crt rem.key
+expect_field "missing issuer named" CHAIN_INCOMPLETE message "CN=inter" --service rem gap.crt rem.key
+cat rem.crt inter.crt >noroot.crt
+expect "root missing, no trust" 1 CHAIN_INCOMPLETE --service rem noroot.crt rem.key
+expect "root from --trust" 0 CHAIN_ROOT_ADDED --service rem noroot.crt rem.key --trust root.crt
+mkroot other "Other Root"
+cat rem.crt inter.crt root.crt other.crt >extra.crt
+expect "unrelated certificate" 1 CHAIN_UNRELATED --service rem extra.crt rem.key
+expect_not "near miss: no unrelated" CHAIN_UNRELATED --service rem chain.crt rem.key
+
+# --- keys --------------------------------------------------------------------
+mkleaf rem2 inter "DNS:rem.sometelco.com"
+expect "key of another certificate" 1 KEY_MISMATCH --service rem chain.crt rem2.key
+openssl pkey -in rem.key -aes256 -passout pass:secret -out enc.key 2>/dev/null
+expect "passphrase-protected key" 1 KEY_ENCRYPTED --service rem chain.crt enc.key
+openssl pkcs8 -topk8 -in rem.key -v2 aes256 -passout pass: -out empty-pass.key 2>/dev/null
+expect "key with an empty passphrase" 1 KEY_ENCRYPTED --service rem chain.crt empty-pass.key
+openssl rsa -in rem.key -traditional -out trad.key 2>/dev/null
+expect "traditional RSA key accepted" 0 - --service rem chain.crt trad.key
+cat rem.key rem2.key >two.key
+expect "two keys" 1 KEY_MULTIPLE --service rem chain.crt two.key
+: >nokey.key
+expect "empty key file" 1 KEY_MISSING --service rem chain.crt nokey.key
+
+# --- file formats ----------------------------------------------------------------
+openssl x509 -in rem.crt -outform der -out rem.der 2>/dev/null
+expect "DER instead of PEM" 1 NOT_PEM --service rem rem.der rem.key
+expect_field "DER hint names the conversion" NOT_PEM hint "openssl x509 -inform der" --service rem rem.der rem.key
+: >empty.crt
+expect "empty chain file" 1 NOT_PEM --service rem empty.crt rem.key
+head -c 4096 /dev/urandom >garbage.crt
+expect "binary garbage" 1 NOT_PEM --service rem garbage.crt rem.key
+sed 's/$/\r/' chain.crt >crlf.crt
+expect "CRLF line ends accepted with a warning" 0 PEM_LAYOUT --service rem crlf.crt rem.key
+{ openssl x509 -in rem.crt -text -noout; cat chain.crt; } >text.crt
+expect "text before the blocks accepted with a warning" 0 PEM_LAYOUT --service rem text.crt rem.key
+tr -d '\n' <chain.crt >oneline.crt
+expect "markers not on their own lines" 0 PEM_LAYOUT --service rem oneline.crt rem.key
+expect_not "near miss: clean PEM" PEM_LAYOUT --service rem chain.crt rem.key
+for i in $(seq 1 17); do cat rem.crt; done >many.crt
+expect "17 certificates" 1 FILE_TOO_LARGE --service rem many.crt rem.key
+{ cat chain.crt; head -c 1100000 /dev/zero | tr '\0' 'x'; } >big.crt
+expect "over 1 MiB" 1 FILE_TOO_LARGE --service rem big.crt rem.key
+expect "missing file is unreadable input" 2 FILE_UNREADABLE --service rem nosuch.crt rem.key
+
+# --- validity ------------------------------------------------------------------------
+mkleaf short inter "DNS:rem.sometelco.com" 20
+cat short.crt inter.crt root.crt >short-chain.crt
+expect "valid for 20 days" 1 CERT_EXPIRING --service rem short-chain.crt short.key
+expect "valid for 20 days, --min-valid-days 10" 0 - --service rem short-chain.crt short.key --min-valid-days 10
+expect "expired (judged a year later)" 1 CERT_EXPIRING --service rem chain.crt rem.key --now "$(date -u -d '+400 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect "not yet valid (judged in the past)" 1 CERT_NOT_YET_VALID --service rem chain.crt rem.key --now 2020-01-01T00:00:00Z
+expect "bad --now is a usage error" 2 - --service rem chain.crt rem.key --now yesterday
+
+# --- names ------------------------------------------------------------------------------
+mkleaf cnonly inter ""
+cat cnonly.crt inter.crt root.crt >cnonly-chain.crt
+expect "CN only, no SAN" 1 SAN_MISSING --service rem cnonly-chain.crt cnonly.key
+mkleaf ipdns inter "DNS:192.168.10.10,DNS:rem.sometelco.com"
+cat ipdns.crt inter.crt root.crt >ipdns-chain.crt
+expect "IP written as DNS" 1 SAN_IP_AS_DNS --service rem ipdns-chain.crt ipdns.key
+expect_not "near miss: IP as IP SAN" SAN_IP_AS_DNS --service rem chain.crt rem.key
+expect "name not covered" 1 SAN_NOT_COVERED --service rem chain.crt rem.key --name other.sometelco.com
+expect "address not covered" 1 SAN_NOT_COVERED --service rem chain.crt rem.key --name 192.168.10.11
+mkleaf wild inter "DNS:*.mx.corp.net"
+cat wild.crt inter.crt root.crt >wild-chain.crt
+expect "wildcard covers one label" 0 - --service generic wild-chain.crt wild.key --name lim1.mx.corp.net
+expect "wildcard does not cover two labels" 1 SAN_NOT_COVERED --service generic wild-chain.crt wild.key --name a.lim1.mx.corp.net
+expect "not a name" 1 NAME_INVALID --service generic wild-chain.crt wild.key --name "bad name!"
+
+mkleaf xcapbad inter "DNS:xdms.ims.mnc001.mcc001.pub.3gppnetwork.org"
+cat xcapbad.crt inter.crt root.crt >xcapbad-chain.crt
+expect "XCAP name without xcap." 1 XCAP_NAME --service xcap xcapbad-chain.crt xcapbad.key
+mkleaf xcap inter "DNS:xcap.ims.mnc001.mcc001.pub.3gppnetwork.org"
+cat xcap.crt inter.crt root.crt >xcap-chain.crt
+expect_not "near miss: good XCAP name" XCAP_NAME --service xcap xcap-chain.crt xcap.key
+expect_not "near miss: 3GPP form" NAME_3GPP_FORM --service xcap xcap-chain.crt xcap.key
+mkleaf xcapshort inter "DNS:xcap.ims.mnc1.mcc1.pub.3gppnetwork.org"
+cat xcapshort.crt inter.crt root.crt >xcapshort-chain.crt
+expect "unpadded MNC/MCC" 0 NAME_3GPP_FORM --service xcap xcapshort-chain.crt xcapshort.key
+mkleaf bsfbad inter "DNS:xcap.ims.mnc001.mcc001.pub.3gppnetwork.org"
+cat bsfbad.crt inter.crt root.crt >bsfbad-chain.crt
+expect "BSF certificate with xcap names" 1 BSF_NAME --service bsf bsfbad-chain.crt bsfbad.key
+
+# --- subject, strength, usages ------------------------------------------------------------
+openssl req -new -newkey rsa:2048 -nodes -keyout cnsubj.key -out cnsubj.csr -subj "/CN=rem" 2>/dev/null
+printf 'subjectAltName=DNS:rem.sometelco.com\nextendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\n' >cnsubj.ext
+openssl x509 -req -in cnsubj.csr -CA inter.crt -CAkey inter.key -CAcreateserial -days 365 -extfile cnsubj.ext -out cnsubj.crt 2>/dev/null
+cat cnsubj.crt inter.crt root.crt >cnsubj-chain.crt
+expect "subject with CN only" 0 SUBJECT_FIELDS --service rem cnsubj-chain.crt cnsubj.key
+expect_not "near miss: full subject" SUBJECT_FIELDS --service rem chain.crt rem.key
+
+mkleaf weak inter "DNS:rem.sometelco.com" 365 rsa:1024
+cat weak.crt inter.crt root.crt >weak-chain.crt
+expect "RSA 1024" 1 WEAK_KEY --service rem weak-chain.crt weak.key
+mkleaf big3072 inter "DNS:rem.sometelco.com" 365 rsa:3072
+cat big3072.crt inter.crt root.crt >big3072-chain.crt
+expect_not "RSA 3072 in the default profile" WEAK_KEY --service rem big3072-chain.crt big3072.key
+expect "RSA 3072 in the innovaphone profile" 1 WEAK_KEY --service rem big3072-chain.crt big3072.key --profile innovaphone
+mkleaf sha1 inter "DNS:rem.sometelco.com" 365 rsa:2048 sha1
+cat sha1.crt inter.crt root.crt >sha1-chain.crt
+expect "SHA-1 signature" 1 WEAK_SIGNATURE --service rem sha1-chain.crt sha1.key
+mkleaf ec inter "DNS:rem.sometelco.com" 365 ec:<(openssl ecparam -name prime256v1)
+cat ec.crt inter.crt root.crt >ec-chain.crt
+expect "EC P-256 leaf" 0 - --service rem ec-chain.crt ec.key
+
+mkleaf kuonly inter "DNS:rem.sometelco.com" 365 rsa:2048 sha256
+sed -i 's/^keyUsage=.*/keyUsage=critical,keyCertSign/' kuonly.ext
+openssl x509 -req -in kuonly.csr -CA inter.crt -CAkey inter.key -CAcreateserial -days 365 -extfile kuonly.ext -out kuonly.crt 2>/dev/null
+cat kuonly.crt inter.crt root.crt >kuonly-chain.crt
+expect "keyUsage without digitalSignature" 1 KEY_USAGE --service rem kuonly-chain.crt kuonly.key
+sed -i 's/^keyUsage=.*/keyUsage=critical,digitalSignature,keyEncipherment/; s/^extendedKeyUsage=.*/extendedKeyUsage=clientAuth/' kuonly.ext
+openssl x509 -req -in kuonly.csr -CA inter.crt -CAkey inter.key -CAcreateserial -days 365 -extfile kuonly.ext -out ekuc.crt 2>/dev/null
+cat ekuc.crt inter.crt root.crt >ekuc-chain.crt
+expect "EKU clientAuth only" 1 EKU --service rem ekuc-chain.crt kuonly.key
+expect_not "near miss: EKU serverAuth" EKU --service rem chain.crt rem.key
+expect "innovaphone wants clientAuth too" 1 EKU --service rem chain.crt rem.key --profile innovaphone
+
+# --- CA flags, signatures, path ----------------------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.crt -days 365 \
+        -subj "/C=NZ/O=SomeTelco/OU=NOC/CN=rem" -addext "subjectAltName=DNS:rem.sometelco.com" 2>/dev/null
+expect "self-signed with openssl req -x509 (CA:TRUE)" 1 CHAIN_CA_FLAGS --service rem self.crt self.key
+openssl req -x509 -newkey rsa:2048 -nodes -keyout self2.key -out self2.crt -days 365 \
+        -subj "/C=NZ/O=SomeTelco/OU=NOC/CN=rem" -addext "subjectAltName=DNS:rem.sometelco.com" \
+        -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=serverAuth" 2>/dev/null
+expect_not "near miss: self-signed with CA:FALSE" CHAIN_CA_FLAGS --service rem self2.crt self2.key
+mkinter notca root
+sed -i 's/CA:TRUE/CA:FALSE/' notca.ext
+openssl x509 -req -in notca.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 -extfile notca.ext -out notca.crt 2>/dev/null
+mkleaf undernotca notca "DNS:rem.sometelco.com"
+cat undernotca.crt notca.crt root.crt >notca-chain.crt
+expect "issuer is not a CA" 1 CHAIN_CA_FLAGS --service rem notca-chain.crt undernotca.key
+
+# A signature that does not verify: flip a byte in the leaf's signature.
+openssl x509 -in rem.crt -outform der -out rem-sig.der 2>/dev/null
+size=$(stat -c %s rem-sig.der)
+printf '\x55' | dd of=rem-sig.der bs=1 seek=$((size - 10)) conv=notrunc 2>/dev/null
+openssl x509 -inform der -in rem-sig.der -out badsig.crt 2>/dev/null
+cat badsig.crt inter.crt root.crt >badsig-chain.crt
+expect "damaged signature" 1 CHAIN_SIGNATURE --service rem badsig-chain.crt rem.key
+expect_not "near miss: intact signature" CHAIN_SIGNATURE --service rem chain.crt rem.key
+
+# Only OpenSSL's path validation sees this: a name constraint the leaf breaks.
+mkinter nc root "nameConstraints=critical,permitted;DNS:.allowed.example"
+mkleaf ncleaf nc "DNS:rem.sometelco.com"
+cat ncleaf.crt nc.crt root.crt >nc-chain.crt
+expect "name constraint violated" 1 PATH_INVALID --service rem nc-chain.crt ncleaf.key
+
+# --- a store, as the agent sees it --------------------------------------------------------------
+mkdir store
+cp chain.crt store/rem-cert.crt
+cp rem.key store/rem-cert.key
+cat >store/deployment.yaml <<'YAML'
+subject:
+  country: NZ
+  organization: SomeTelco
+  organizational_unit: SomeCity Network Operations Center
+mcc: 1
+mnc: 1
+services:
+  rem:
+    hosts: [rem.sometelco.com]
+    addresses: [192.168.10.10]
+YAML
+expect "store with a good REM pair" 0 - store
+cp xcap-chain.crt store/xcap-cert.crt
+expect "store: xcap certificate without its key" 1 PAIR_INCOMPLETE store
+cp xcap.key store/xcap-cert.key
+mkleaf bsf inter "DNS:bsf.ims.mnc001.mcc001.pub.3gppnetwork.org"
+cat bsf.crt inter.crt root.crt >store/bsf-cert.crt
+cp bsf.key store/bsf-cert.key
+expect "store: full MAG set" 0 - store
+mkleaf bsf2 inter "DNS:bsf.ims.mnc002.mcc001.pub.3gppnetwork.org"
+cat bsf2.crt inter.crt root.crt >store/bsf-cert.crt
+cp bsf2.key store/bsf-cert.key
+expect "store: BSF names do not mirror XCAP's" 1 BSF_NAME store
+cat bsf.crt inter.crt root.crt >store/bsf-cert.crt
+cp bsf.key store/bsf-cert.key
+rm store/rem-cert.crt
+ln -s "$T/chain.crt" store/rem-cert.crt
+expect "store: a symlink is refused" 1 FILE_UNREADABLE store
+rm store/rem-cert.crt
+cp chain.crt store/rem-cert.crt
+printf 'subject:\n  organisation: SomeTelco\n' >store/deployment.yaml
+expect "store: unknown key in deployment.yaml" 1 CONFIG_INVALID store
+expect_field "store: the nearest key is suggested" CONFIG_INVALID hint "organization" store
+
+# --- inspect ----------------------------------------------------------------------------------
+if "$CERTCONFD" inspect chain.crt >inspect.out 2>&1 && grep -q "signed by next: yes" inspect.out &&
+        grep -q "DNS:rem.sometelco.com" inspect.out && grep -q "SHA-256:" inspect.out; then
+        ok "inspect shows the chain"
+else
+        not_ok "inspect output: $(head -c 400 inspect.out)"
+fi
+if "$CERTCONFD" inspect reversed.crt 2>&1 | grep -q "signed by next: NO"; then
+        ok "inspect shows a reversed chain"
+else
+        not_ok "inspect on a reversed chain"
+fi
+
+finish

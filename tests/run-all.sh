@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the whole suite against the binaries in build dir $1 (made by
+# `make check`): every Check unit test, every CLI test script, and the
+# x509-limbo core set against its floor. Prints one line per part and a
+# closing "N passed, N failed". Exits nonzero if anything failed.
+set -uo pipefail
+
+O=${1:?usage: run-all.sh BUILD_DIR}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export CERTCONFD="$top/$O/certconfd"
+
+passed=0
+failed=0
+failed_parts=()
+
+for t in "$O"/tests/test_*; do
+        [ -x "$t" ] || continue
+        name=$(basename "$t")
+        out=$("$t" 2>&1)
+        rc=$?
+        line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
+        checks=$(printf '%s' "$line" | sed -nE 's/.*Checks: ([0-9]+).*/\1/p')
+        fails=$(printf '%s' "$line" | sed -nE 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/p')
+        fails=$(( ${fails:-0} ))
+        if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
+                printf '%s\n' "$out"
+                echo "FAIL $name (exit $rc)"
+                failed=$((failed + (fails > 0 ? fails : 1)))
+                passed=$((passed + ${checks:-0} - (fails > 0 ? fails : 0)))
+                failed_parts+=("$name")
+        else
+                echo "ok   $name: $line"
+                passed=$((passed + checks))
+        fi
+done
+
+for s in tests/cli/test-*.sh; do
+        [ -f "$s" ] || continue
+        name=$(basename "$s")
+        out=$(bash "$s" 2>&1)
+        rc=$?
+        p=$(printf '%s\n' "$out" | sed -nE 's/^cli: ([0-9]+) passed, ([0-9]+) failed$/\1/p' | tail -n 1)
+        f=$(printf '%s\n' "$out" | sed -nE 's/^cli: ([0-9]+) passed, ([0-9]+) failed$/\2/p' | tail -n 1)
+        if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
+                printf '%s\n' "$out"
+                echo "FAIL $name (exit $rc)"
+                failed=$((failed + (${f:-0} > 0 ? ${f:-0} : 1)))
+                passed=$((passed + ${p:-0}))
+                failed_parts+=("$name")
+        else
+                echo "ok   $name: $p passed"
+                passed=$((passed + p))
+        fi
+done
+
+if [ -x "$O/tests/limbo-harness" ]; then
+        if tests/limbo/run.sh "$O/tests/limbo-harness" tests/data/limbo-core.json.gz core "$O"; then
+                passed=$((passed + 1))
+        else
+                echo "FAIL limbo core (below the floor in tests/limbo/floor, or the harness failed)"
+                failed=$((failed + 1))
+                failed_parts+=("limbo-core")
+        fi
+fi
+
+echo
+if [ "$failed" -ne 0 ]; then
+        echo "failed: ${failed_parts[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
