@@ -2,7 +2,7 @@
 #
 #   make deps         install the Debian packages the build and tests need (root)
 #   make              build build/certconfd and build/libcertconf.a
-#   make check        deps, then build under ASan+UBSan and run every test
+#   make check        deps, the plain build, then build under ASan+UBSan and run every test
 #   make limbo-full   the full x509-limbo suite (9,780 cases) from ../shared
 #   make run          the demo: certconfd on etc/demo with files under ./run
 #   make clean
@@ -99,8 +99,10 @@ deps:
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=no
 
-# The whole suite, sanitizers on. Build output goes to build/san.
+# The whole suite, sanitizers on (build/san). The plain build (build/) is made
+# first: some warnings only show without the sanitizers' instrumentation.
 check: deps
+	$(MAKE) --no-print-directory O=build all
 	$(MAKE) --no-print-directory SAN=1 O=build/san check-run
 
 check-run: $(DAEMON) $(TEST_BINS) $(LIMBO_BIN)
