@@ -1,6 +1,6 @@
 /* bundle: see bundle.h.
  *
- * The PEM scanner is our own: OpenSSL's reader rejects most of the layouts
+ * The PEM scanner is our own: OpenSSL's reader rejects several of the layouts
  * operators upload (markers sharing a line, odd hyphen counts, a BOM), so the
  * bytes are scanned here, each block's base64 is decoded with EVP_DecodeBlock
  * and only the DER is handed to OpenSSL. Nothing here can prompt for a
@@ -420,8 +420,8 @@ static void note_text(Parser *p, size_t from, size_t to) {
  * run shared with a neighbouring marker on the same line is already an inline
  * marker, so its length is not judged as well. Spaces and hyphen counts other
  * than five are accepted (the Metaswitch documentation warns that the number
- * of hyphens varies) but reported as BUNDLE_LAYOUT_MARKER_FORM, because the
- * file is installed as uploaded and OpenSSL-based servers reject them. */
+ * of hyphens varies) but reported as BUNDLE_LAYOUT_MARKER_FORM, because
+ * OpenSSL's own PEM reader, and so most servers, reject such markers. */
 static void note_marker(Parser *p, const Marker *m) {
         const char *d = p->d;
         size_t k = m->start;
@@ -639,10 +639,8 @@ static int key_from_der(const unsigned char *der, size_t n, const char *structur
                 return -ENOMEM;
         if (OSSL_DECODER_CTX_set_passphrase_cb(ctx, no_passphrase, NULL) != 1)
                 return -ENOMEM;
-        if (OSSL_DECODER_from_data(ctx, &q, &left) != 1 || !k || left != 0) {
-                ERR_clear_error();
+        if (OSSL_DECODER_from_data(ctx, &q, &left) != 1 || !k || left != 0)
                 return 0;
-        }
         *ret = TAKE_PTR(k);
         return 1;
 }
@@ -851,7 +849,9 @@ static int scan(Parser *p) {
                         continue;
                 }
 
-                if (!find_marker(d, p->len, m.end, &e)) {
+                /* From the label: a hyphen run may be shared, as in
+                 * "-----BEGIN X----------END X-----". */
+                if (!find_marker(d, p->len, m.label_end, &e)) {
                         r = handle_broken(p, &m, NULL);
                         if (r < 0)
                                 return r;
@@ -870,7 +870,8 @@ static int scan(Parser *p) {
                 if (!streq(m.label, e.label))
                         r = handle_broken(p, &m, &e);
                 else
-                        r = handle_block(p, &m, d + m.end, e.start - m.end);
+                        r = handle_block(p, &m, d + m.end,
+                                         e.start > m.end ? e.start - m.end : 0);
                 if (r < 0)
                         return r;
                 pos = e.end;
@@ -945,7 +946,6 @@ static int classify(const char *d, size_t len, NotPem *ret) {
                         *ret = NOT_PEM_DER_PKCS7;
                         return 0;
                 }
-                ERR_clear_error();
         }
 
         *ret = is_binary(d, len) ? NOT_PEM_BINARY : NOT_PEM_TEXT;
@@ -1242,7 +1242,10 @@ int bundle_parse(const char *path, const void *data, size_t len, unsigned expect
                 p.len -= 3;
         }
 
+        /* OpenSSL's errors about the uploaded bytes are ours to drop. */
+        ERR_set_mark();
         r = scan(&p);
+        ERR_pop_to_mark();
         if (r < 0)
                 return r;
 
@@ -1261,11 +1264,13 @@ int bundle_parse(const char *path, const void *data, size_t len, unsigned expect
         }
 
         if (r == 0) {
-                NotPem what;
+                NotPem what = NOT_PEM_BINARY;
 
                 /* No marker at all: say what the file is instead. */
                 b->layout = 0;
+                ERR_set_mark();
                 r = classify(p.d, p.len, &what);
+                ERR_pop_to_mark();
                 if (r < 0)
                         return r;
                 r = report_not_pem(&p, expect, what);
@@ -1379,20 +1384,27 @@ int bundle_load(const char *path, unsigned expect, Bundle **ret, Findings *f) {
 
 static char *name_string(const X509_NAME *n) {
         _cleanup_(BIO_free_allp) BIO *b = NULL;
-        char *data = NULL;
+        char *data = NULL, *s;
         long k;
+        int r;
 
         b = BIO_new(BIO_s_mem());
         if (!b)
                 return NULL;
-        if (n && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) < 0) {
-                ERR_clear_error();
+        ERR_set_mark();
+        r = n ? X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) : 0;
+        ERR_pop_to_mark();
+        if (r < 0)
                 return strdup("");
-        }
         k = BIO_get_mem_data(b, &data);
         if (k <= 0 || !data)
                 return strdup("");
-        return strndup(data, (size_t) k);
+        s = malloc((size_t) k + 1);
+        if (!s)
+                return NULL;
+        memcpy(s, data, (size_t) k);
+        s[k] = 0;
+        return s;
 }
 
 char *x509_subject_string(const X509 *x) {

@@ -36,7 +36,10 @@ typedef enum BundleLayout {
 
 typedef struct Bundle {
         char *path;          /* as given, for findings */
-        X509 **certs;        /* in file order; certs[i] is certificate i of the file */
+        X509 **certs;        /* in file order; certs[i] is certificate i of the file. A
+                              * damaged block is left out (its CERT_INVALID finding gives
+                              * its position among all the file's certificate blocks),
+                              * so after one the indices differ. */
         size_t n_certs;
         EVP_PKEY **keys;     /* unencrypted private keys, in file order */
         size_t n_keys;

@@ -133,6 +133,10 @@ static void finding_done(Finding *i) {
 
 static int findings_addv(Findings *f, FindingCode code, Severity sev, const char *file, int line,
                          int column, int cert, const char *subject, const char *hint,
+                         const char *fmt, va_list ap) _printf_(10, 0);
+
+static int findings_addv(Findings *f, FindingCode code, Severity sev, const char *file, int line,
+                         int column, int cert, const char *subject, const char *hint,
                          const char *fmt, va_list ap) {
         Finding n = {
                 .code = code,

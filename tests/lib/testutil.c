@@ -181,9 +181,12 @@ static char *bio_string(BIO *b) {
         char *data, *s;
         long n = BIO_get_mem_data(b, &data);
 
+        /* BIO memory is not NUL-terminated: copy exactly n bytes. */
         TU_ASSERT(n >= 0);
-        s = strndup(data, (size_t) n);
+        s = malloc((size_t) n + 1);
         TU_ASSERT(s);
+        memcpy(s, data, (size_t) n);
+        s[n] = 0;
         return s;
 }
 

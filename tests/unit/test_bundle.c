@@ -79,14 +79,51 @@ static char *replace(const char *s, const char *from, const char *to) {
         return r;
 }
 
+/* For helpers that also run outside a test (the fixtures in main). */
+#define REQUIRE(x)                                                                   \
+        do {                                                                         \
+                if (!(x)) {                                                          \
+                        fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #x); \
+                        abort();                                                     \
+                }                                                                    \
+        } while (0)
+
+/* A memory BIO's contents as a string. (Not strndup: the data has no NUL,
+ * and ASan's strict_string_checks reads one past it.) */
 static char *bio_text(BIO *b) {
         char *data;
         long n = BIO_get_mem_data(b, &data);
         char *s;
 
-        ck_assert_int_ge(n, 0);
-        s = strndup(data, (size_t) n);
-        ck_assert_ptr_nonnull(s);
+        REQUIRE(n >= 0);
+        s = malloc((size_t) n + 1);
+        REQUIRE(s);
+        memcpy(s, data, (size_t) n);
+        s[n] = 0;
+        return s;
+}
+
+/* Local stand-ins for cert_pem()/pkcs8_pem(), which use strndup on BIO
+ * data and so fail under strict_string_checks=1. */
+static char *cert_pem(X509 *x) {
+        BIO *b = BIO_new(BIO_s_mem());
+        char *s;
+
+        REQUIRE(b);
+        REQUIRE(PEM_write_bio_X509(b, x) == 1);
+        s = bio_text(b);
+        BIO_free(b);
+        return s;
+}
+
+static char *pkcs8_pem(EVP_PKEY *k) {
+        BIO *b = BIO_new(BIO_s_mem());
+        char *s;
+
+        REQUIRE(b);
+        REQUIRE(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1);
+        s = bio_text(b);
+        BIO_free(b);
         return s;
 }
 
@@ -218,7 +255,7 @@ END_TEST
 
 START_TEST(test_key_in_chain_file_kept) {
         /* Combined files are legitimate: a key in a chain file is no finding. */
-        _cleanup_(freep) char *k2 = tu_key_pem(rsa_key2);
+        _cleanup_(freep) char *k2 = pkcs8_pem(rsa_key2);
         _cleanup_(freep) char *t = cat(leaf_pem, key_pem, k2, NULL);
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(bundle_freep) Bundle *b = parse(t, BUNDLE_EXPECT_CERTS, &f);
@@ -539,6 +576,7 @@ START_TEST(test_key_missing) {
         ck_assert_ptr_nonnull(strstr(only(&f, FINDING_KEY_MISSING)->message, "no private key"));
         ck_assert_uint_eq(b->n_certs, 1);
         none(&g);
+        ck_assert_uint_eq(b2->n_keys, 1);
 }
 END_TEST
 
@@ -548,7 +586,7 @@ START_TEST(test_key_invalid) {
                                          NULL);
         /* Valid base64 of a certificate, under a key label. */
         _cleanup_(freep) char *cert_as_key = replace(leaf_pem, "CERTIFICATE", "RSA PRIVATE KEY");
-        _cleanup_(freep) char *junk = replace(key_pem, "\n-----END", "!!\n-----END");
+        _cleanup_(freep) char *junk = replace(key_pem, "KEY-----\nMII", "KEY-----\nM!!II");
         _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
         _cleanup_(bundle_freep) Bundle *b = parse(bad, BUNDLE_EXPECT_KEY, &f);
         _cleanup_(bundle_freep) Bundle *b2 = parse(cert_as_key, BUNDLE_EXPECT_KEY, &g);
@@ -813,16 +851,17 @@ START_TEST(test_too_many_certs) {
 }
 END_TEST
 
+/* A certificate followed by lines of text, `size` bytes in all. */
 static char *padded_file(const char *name, size_t size) {
-        char *p = tu_path(dir, name);
-        FILE *out = fopen(p, "we");
         size_t n = strlen(leaf_pem);
+        char *data = malloc(size), *p;
 
-        ck_assert_ptr_nonnull(out);
-        ck_assert_uint_eq(fwrite(leaf_pem, 1, n, out), n);
+        ck_assert_ptr_nonnull(data);
+        memcpy(data, leaf_pem, n);
         for (size_t i = n; i < size; i++)
-                ck_assert_int_ne(fputc(i % 64 == 63 ? '\n' : 'x', out), EOF);
-        ck_assert_int_eq(fclose(out), 0);
+                data[i] = i % 64 == 63 ? '\n' : 'x';
+        p = tu_write_file(dir, name, data, size);
+        free(data);
         return p;
 }
 
@@ -833,6 +872,8 @@ START_TEST(test_file_too_large) {
         _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL;
         _cleanup_(closep) int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+        ck_assert_ptr_nonnull(big);
+        ck_assert_ptr_nonnull(fits);
         ck_assert_int_ge(dfd, 0);
         ck_assert_int_eq(bundle_load_at(dfd, "big.pem", "store/big.pem", BUNDLE_EXPECT_CERTS, &b,
                                         &f),
@@ -950,6 +991,31 @@ START_TEST(test_not_a_certificate_inside) {
 }
 END_TEST
 
+START_TEST(test_empty_block_shared_run) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(bundle_freep) Bundle *b =
+                parse("-----BEGIN CERTIFICATE----------END CERTIFICATE-----\n",
+                      BUNDLE_EXPECT_CERTS, &f);
+
+        ck_assert_ptr_nonnull(strstr(get(&f, FINDING_CERT_INVALID)->message, "is empty"));
+        ck_assert_uint_eq(count_code(&f, FINDING_NOT_PEM), 0);
+        ck_assert_uint_eq(b->n_certs, 0);
+}
+END_TEST
+
+START_TEST(test_openssl_errors_left_alone) {
+        /* Parse errors of the uploaded bytes do not leak into the caller's queue. */
+        _cleanup_(freep) char *t = replace(key_pem, "PRIVATE KEY", "CERTIFICATE");
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+
+        ERR_clear_error();
+        b = parse(t, BUNDLE_EXPECT_CERTS | BUNDLE_EXPECT_KEY, &f);
+        ck_assert_uint_gt(f.n, 0);
+        ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 START_TEST(test_stray_and_mismatched_markers) {
         _cleanup_(freep) char *no_begin = replace(leaf_pem, "-----BEGIN CERTIFICATE-----\n", "");
         _cleanup_(freep) char *t = cat(inter_pem, no_begin, NULL);
@@ -978,6 +1044,7 @@ START_TEST(test_symlink_refused_in_store) {
         _cleanup_(closep) int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         const Finding *i;
 
+        ck_assert_ptr_nonnull(real);
         ck_assert_int_ge(dfd, 0);
         ck_assert_int_eq(symlink("real.pem", link), 0);
 
@@ -1101,6 +1168,7 @@ START_TEST(test_hostile_fragments) {
                 _cleanup_(findings_clear) Findings f = {};
                 _cleanup_(bundle_freep) Bundle *b =
                         parse(cases[k], BUNDLE_EXPECT_CERTS | BUNDLE_EXPECT_KEY, &f);
+                ck_assert_uint_eq(b->n_certs, 0);
                 for (size_t i = 0; i < f.n; i++)
                         assert_one_line(&f.items[i]);
         }
@@ -1133,6 +1201,7 @@ START_TEST(test_hostile_many_blocks) {
                 _cleanup_(bundle_freep) Bundle *b2 =
                         parse_n("x", t, BUNDLE_MAX_BYTES, BUNDLE_EXPECT_CERTS, &g);
                 only(&g, FINDING_NOT_PEM);
+                ck_assert_uint_eq(b2->n_certs, 0);
         }
         free(t);
 }
@@ -1220,7 +1289,8 @@ static Suite *bundle_suite(void) {
             test_only_key_where_certs_expected);
         ADD("limits", test_too_many_certs, test_file_too_large, test_parse_too_large);
         ADD("damaged", test_truncated_base64, test_truncated_file, test_extra_bytes_after_der,
-            test_not_a_certificate_inside, test_stray_and_mismatched_markers);
+            test_not_a_certificate_inside, test_empty_block_shared_run,
+            test_openssl_errors_left_alone, test_stray_and_mismatched_markers);
         ADD("load", test_symlink_refused_in_store, test_unreadable_files, test_load_path,
             test_hint_quotes_name);
         ADD("hostile", test_hostile_fragments, test_hostile_many_blocks, test_mutations);
@@ -1247,9 +1317,9 @@ static void fixtures_init(void) {
                                        .issuer = inter,
                                        .issuer_key = rsa_key2,
                                        .san = "DNS:rem.example" });
-        leaf_pem = tu_cert_pem(leaf);
-        inter_pem = tu_cert_pem(inter);
-        key_pem = tu_key_pem(rsa_key);
+        leaf_pem = cert_pem(leaf);
+        inter_pem = cert_pem(inter);
+        key_pem = pkcs8_pem(rsa_key);
 }
 
 static void fixtures_done(void) {
