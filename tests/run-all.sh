@@ -55,7 +55,7 @@ for s in tests/cli/test-*.sh; do
 done
 
 if [ -x "$O/tests/limbo-harness" ]; then
-        if tests/limbo/run.sh "$O/tests/limbo-harness" tests/data/limbo-core.json.gz core "$O"; then
+        if tests/limbo/run.sh "$O/tests/limbo-harness" tests/data/limbo-core.json.gz core; then
                 passed=$((passed + 1))
         else
                 echo "FAIL limbo core (below the floor in tests/limbo/floor, or the harness failed)"
