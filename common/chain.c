@@ -40,6 +40,13 @@ static bool self_issued(X509 *x) {
         return likely_issued(x, x);
 }
 
+/* RFC 5280 6.1: "self-issued" means the subject and issuer names are the
+ * same, whatever the keys (a CA's key rollover certificate). Such
+ * certificates do not count against a pathLenConstraint. */
+static bool names_self_issued(X509 *x) {
+        return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
+}
+
 static bool signed_by(X509 *subject, X509 *issuer) {
         EVP_PKEY *k = X509_get0_pubkey(issuer);
         bool ok;
@@ -114,6 +121,47 @@ static int guess_leaf(const Bundle *b) {
                         fallback = (int) i;
         }
         return fallback >= 0 ? fallback : 0;
+}
+
+/* A certificate of the bundle not on the path that is a CA (and not a copy
+ * of one on the path): when the path breaks off, it may belong above the gap. */
+static bool stranded_ca(const Bundle *b, const bool *used, size_t i) {
+        if (used[i] || !(X509_get_extension_flags(b->certs[i]) & EXFLAG_CA))
+                return false;
+        for (size_t j = 0; j < b->n_certs; j++)
+                if (used[j] && X509_cmp(b->certs[i], b->certs[j]) == 0)
+                        return false;
+        return true;
+}
+
+/* "; the file's other CA certificate 1 ('CN=…') does not issue it" (or
+ * "certificates 1 (…), 2 (…) do not"), or NULL when there are none. */
+static int stranded_cas_text(const Bundle *b, const bool *used, char **ret) {
+        _cleanup_(freep) char *s = NULL;
+        size_t len = 0, n = 0;
+        FILE *m;
+
+        m = open_memstream(&s, &len);
+        if (!m)
+                return -ENOMEM;
+        for (size_t i = 0; i < b->n_certs; i++) {
+                _cleanup_(freep) char *subject = NULL;
+
+                if (!stranded_ca(b, used, i))
+                        continue;
+                subject = x509_subject_string(b->certs[i]);
+                fprintf(m, "%s%zu ('%s')", n++ ? ", " : "", i, strna(subject));
+        }
+        if (fclose(m) != 0 || !s)
+                return -ENOMEM;
+        if (n == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        if (asprintf(ret, "; the file's other CA certificate%s %s do%s not issue it",
+                     n == 1 ? "" : "s", s, n == 1 ? "es" : "") < 0)
+                return -ENOMEM;
+        return 0;
 }
 
 static int add_cert_finding(Findings *f, FindingCode code, Severity sev, const Bundle *b, int idx,
@@ -202,13 +250,17 @@ int chain_build(const Bundle *b, int leaf_hint, STACK_OF(X509) *anchors, ChainRe
                                         return r;
                         } else {
                                 _cleanup_(freep) char *issuer = x509_issuer_string(cur);
+                                _cleanup_(freep) char *others = NULL;
                                 int idx = chain_bundle_index(b, cur);
                                 if (!issuer)
                                         return -ENOMEM;
+                                r = stranded_cas_text(b, used, &others);
+                                if (r < 0)
+                                        return r;
                                 r = add_cert_finding(
                                         f, FINDING_CHAIN_INCOMPLETE, SEVERITY_ERROR, b, idx, NULL,
-                                        "the chain is incomplete: the issuer '%s' of the last certificate is in neither the file nor the trust anchors",
-                                        issuer);
+                                        "the chain is incomplete: the issuer '%s' of the last certificate is in neither the file nor the trust anchors%s",
+                                        issuer, others ? others : "");
                                 if (r < 0)
                                         return r;
                         }
@@ -270,9 +322,14 @@ int chain_build(const Bundle *b, int leaf_hint, STACK_OF(X509) *anchors, ChainRe
                 }
         }
 
-        /* Whatever is left is not part of the leaf's chain. */
+        /* Whatever is left is not part of the leaf's chain. When the chain
+         * breaks off at a missing issuer, a CA certificate left over may
+         * belong above it: CHAIN_INCOMPLETE has named it, and calling it
+         * unrelated (hint: remove it) could be wrong. */
         for (size_t i = 0; i < b->n_certs; i++) {
                 if (used[i])
+                        continue;
+                if (!c->complete && stranded_ca(b, used, i))
                         continue;
                 if (in_stack(c->path, b->certs[i])) {
                         r = add_cert_finding(f, FINDING_CHAIN_UNRELATED, SEVERITY_ERROR, b,
@@ -348,7 +405,7 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f) {
                 if (pathlen >= 0) {
                         long below = 0;
                         for (int j = 1; j < i; j++)
-                                if (!self_issued(sk_X509_value(c->path, j)))
+                                if (!names_self_issued(sk_X509_value(c->path, j)))
                                         below++;
                         if (below > pathlen) {
                                 r = findings_add(f, FINDING_CHAIN_CA_FLAGS, SEVERITY_ERROR,
@@ -418,6 +475,9 @@ static bool explained(int err, const Findings *f) {
         case X509_V_ERR_INVALID_CA:
         case X509_V_ERR_PATH_LENGTH_EXCEEDED:
         case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+        case X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA:
+        case X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN:
+        case X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA:
                 return findings_has_code(f, FINDING_CHAIN_CA_FLAGS);
         case X509_V_ERR_INVALID_PURPOSE:
                 return findings_has_code(f, FINDING_EKU) ||
@@ -503,6 +563,20 @@ int chain_verify(const Bundle *b, const ChainResult *c, STACK_OF(X509) *anchors,
                 _cleanup_(freep) char *subject = NULL;
 
                 if (explained(errors.err[i], f))
+                        continue;
+                /* RFC 5280's key identifier rules are the strict profile's
+                 * (CERT_FORMAT says it there); TLS clients do not need them. */
+                if ((errors.err[i] == X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER ||
+                     errors.err[i] == X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER) &&
+                    (profile != PROFILE_STRICT || findings_has_code(f, FINDING_CERT_FORMAT)))
+                        continue;
+                /* A root made with `openssl req -x509` and the default
+                 * configuration has no keyUsage. RFC 5280 does not apply
+                 * certificate rules to a trust anchor (6.1.1 d), and neither do
+                 * browsers; only X509_STRICT objects. Not a reason to refuse
+                 * an operator's private CA. */
+                if (errors.err[i] == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE && c->complete &&
+                    errors.depth[i] == n - 1)
                         continue;
                 x = errors.depth[i] >= 0 && errors.depth[i] < n
                             ? sk_X509_value(c->path, errors.depth[i])

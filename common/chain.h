@@ -38,7 +38,8 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f);
 /* Full path validation at `now` with X509_V_FLAG_X509_STRICT and the TLS
  * server purpose; the anchors are `anchors` plus the chain's own self-signed
  * root. A failure not already explained by another finding adds
- * PATH_INVALID with OpenSSL's reason. */
+ * PATH_INVALID with OpenSSL's reason. Not failures: a trust anchor without
+ * keyUsage, and (outside the strict profile) missing key identifiers. */
 int chain_verify(const Bundle *b, const ChainResult *c, STACK_OF(X509) *anchors, time_t now,
                  Profile profile, Findings *f);
 

@@ -1,3 +1,4 @@
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
@@ -25,9 +26,11 @@ void inspect_key_description(EVP_PKEY *k, char *buf, size_t size) {
                 return;
         }
         if (EVP_PKEY_is_a(k, "EC") &&
-            EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof group, NULL) == 1)
-                snprintf(buf, size, "EC %s (%d bits)", group, EVP_PKEY_get_bits(k));
-        else
+            EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof group, NULL) == 1) {
+                /* "P-256" rather than OpenSSL's "prime256v1", where NIST has a name. */
+                const char *nist = EC_curve_nid2nist(OBJ_sn2nid(group));
+                snprintf(buf, size, "EC %s (%d bits)", nist ? nist : group, EVP_PKEY_get_bits(k));
+        } else
                 snprintf(buf, size, "%s %d bits", strna(EVP_PKEY_get0_type_name(k)),
                          EVP_PKEY_get_bits(k));
         ERR_clear_error();
@@ -43,7 +46,7 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                 X509 *x = b->certs[i];
                 _cleanup_(freep) char *subject = x509_subject_string(x), *issuer = x509_issuer_string(x);
                 _cleanup_(strv_freep) char **dns = NULL, **ip = NULL;
-                char fp[128], key[96], nb_s[32], na_s[32];
+                char fp[128] = "(unavailable)", key[96], nb_s[32], na_s[32];
                 time_t nb = 0, na = 0;
                 bool has_san = false;
                 int md = NID_undef, pk = NID_undef;
@@ -63,6 +66,8 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                 fputs("  SANs:        ", out);
                 if (!has_san)
                         fputs("none (no subjectAltName extension)", out);
+                else if (!(dns && dns[0]) && !(ip && ip[0]))
+                        fputs("none (no DNS or IP entry)", out);
                 for (char **d = dns; d && *d; d++)
                         fprintf(out, "%sDNS:%s", d == dns ? "" : ", ", *d);
                 for (char **p = ip; p && *p; p++)

@@ -52,10 +52,24 @@ static bool is_root(X509 *x) {
 
 /* ---- validity ----------------------------------------------------------- */
 
-static int check_validity(Ctx *c, X509 *x) {
+/* "in 3 days", "less than a day ago" ... into buf. */
+static const char *days_text(time_t delta, bool past, char *buf, size_t size) {
+        long long d = (long long) (delta / 86400);
+
+        if (d == 0)
+                snprintf(buf, size, past ? "less than a day ago" : "in less than a day");
+        else
+                snprintf(buf, size, past ? "%lld day%s ago" : "in %lld day%s", d,
+                         d == 1 ? "" : "s");
+        return buf;
+}
+
+/* anchor: x is the root taken from the trust anchors, not from the file. */
+static int check_validity(Ctx *c, X509 *x, bool anchor) {
         const PolicyInput *in = c->in;
         time_t nb, na;
-        char buf[32];
+        char buf[32], days[48];
+        const char *what = anchor ? "the trust anchor " : "";
         int r;
 
         if (time_from_asn1(X509_get0_notBefore(x), &nb) < 0 ||
@@ -64,21 +78,30 @@ static int check_validity(Ctx *c, X509 *x) {
                            "the validity dates of this certificate cannot be read");
 
         if (nb > in->now) {
-                r = add(c, FINDING_CERT_NOT_YET_VALID, SEVERITY_ERROR, x, NULL,
-                        "not valid before %s (in %lld days)", time_format_rfc3339(nb, buf, sizeof buf),
-                        (long long) ((nb - in->now + 86399) / 86400));
+                r = add(c, FINDING_CERT_NOT_YET_VALID, SEVERITY_ERROR, x,
+                        anchor ? "Check the node's clock, and the trust anchors given with --trust."
+                               : NULL,
+                        "%snot valid before %s (%s)", anchor ? "the trust anchor is " : "",
+                        time_format_rfc3339(nb, buf, sizeof buf),
+                        days_text(nb - in->now + 86399, false, days, sizeof days));
                 if (r < 0)
                         return r;
         }
         if (na < in->now)
-                return add(c, FINDING_CERT_EXPIRING, SEVERITY_ERROR, x, NULL,
-                           "expired on %s (%lld days ago)", time_format_rfc3339(na, buf, sizeof buf),
-                           (long long) ((in->now - na) / 86400));
+                return add(c, FINDING_CERT_EXPIRING, SEVERITY_ERROR, x,
+                           anchor ? "Replace the expired root in the trust anchors with the CA's "
+                                    "current root certificate."
+                                  : NULL,
+                           "%sexpired on %s (%s)", what, time_format_rfc3339(na, buf, sizeof buf),
+                           days_text(in->now - na, true, days, sizeof days));
         if (na - in->now < (time_t) in->min_valid_days * 86400)
-                return add(c, FINDING_CERT_EXPIRING, SEVERITY_ERROR, x, NULL,
-                           "expires on %s, in %lld days; at least %d days of validity are required",
+                return add(c, FINDING_CERT_EXPIRING, SEVERITY_ERROR, x,
+                           anchor ? "The chain depends on this root from the trust anchors: ask "
+                                    "the CA for its successor and a chain that leads to it."
+                                  : NULL,
+                           "%sexpires on %s, %s; at least %d days of validity are required", what,
                            time_format_rfc3339(na, buf, sizeof buf),
-                           (long long) ((na - in->now) / 86400), in->min_valid_days);
+                           days_text(na - in->now, false, days, sizeof days), in->min_valid_days);
         return 0;
 }
 
@@ -194,6 +217,48 @@ static bool starts_with_label(const char *name, const char *label) {
         return strncasecmp(name, label, n) == 0 && name[n] == '.';
 }
 
+static bool ends_with_ci(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+
+        while (n > 0 && s[n - 1] == '.') /* a trailing dot changes nothing */
+                n--;
+        return n >= m && strncasecmp(s + n - m, suffix, m) == 0;
+}
+
+static const char *loose_code(const char *p, int *ret) {
+        int v = 0, n = 0;
+
+        while (*p >= '0' && *p <= '9' && n < 4) {
+                v = v * 10 + (*p++ - '0');
+                n++;
+        }
+        if (n == 0 || n > 3)
+                return NULL;
+        *ret = v;
+        return p;
+}
+
+/* "<prefix>.ims.mnc1.mcc1.pub.3gppnetwork.org", the codes padded or not:
+ * the codes meant, to suggest the padded form. */
+static bool loose_3gpp(const char *name, const char *prefix, int *ret_mcc, int *ret_mnc) {
+        size_t pn = strlen(prefix);
+        const char *p = name;
+        int mcc, mnc;
+
+        if (strncasecmp(p, prefix, pn) != 0 || strncasecmp(p + pn, ".ims.mnc", 8) != 0)
+                return false;
+        p = loose_code(p + pn + 8, &mnc);
+        if (!p || strncasecmp(p, ".mcc", 4) != 0)
+                return false;
+        p = loose_code(p + 4, &mcc);
+        if (!p || (strcasecmp(p, ".pub.3gppnetwork.org") != 0 &&
+                   strcasecmp(p, ".pub.3gppnetwork.org.") != 0))
+                return false;
+        *ret_mcc = mcc;
+        *ret_mnc = mnc;
+        return true;
+}
+
 static int check_names(Ctx *c, X509 *leaf) {
         const PolicyInput *in = c->in;
         _cleanup_(strv_freep) char **dns = NULL, **ip = NULL;
@@ -267,7 +332,7 @@ static int check_names(Ctx *c, X509 *leaf) {
         if (in->service && (streq(in->service, "xcap") || streq(in->service, "bsf"))) {
                 bool xcap = streq(in->service, "xcap");
                 const char *prefix = xcap ? "xcap" : "bsf";
-                bool any_3gpp = false;
+                bool any_3gpp = false, any_bad_3gpp = false;
 
                 for (char **i = dns; i && *i; i++) {
                         int mcc, mnc;
@@ -291,13 +356,31 @@ static int check_names(Ctx *c, X509 *leaf) {
                                         if (r < 0)
                                                 return r;
                                 }
+                        } else if (ends_with_ci(*i, ".3gppnetwork.org")) {
+                                /* Meant as a 3GPP name, but not in the form UEs use. */
+                                _cleanup_(freep) char *want = NULL;
+                                bool loose = loose_3gpp(*i, prefix, &mcc, &mnc);
+
+                                any_bad_3gpp = true;
+                                want = loose ? names_3gpp(prefix, mcc, mnc)
+                                             : names_3gpp(prefix, in->mcc >= 0 ? in->mcc : 1,
+                                                          in->mnc >= 0 ? in->mnc : 1);
+                                r = add(c, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, leaf, NULL,
+                                        "'%s' is not in the 3GPP form%s %s (MNC and MCC padded to three digits)",
+                                        *i,
+                                        loose || (in->mcc >= 0 && in->mnc >= 0) ? ""
+                                                                                : ", for example",
+                                        strna(want));
+                                if (r < 0)
+                                        return r;
                         }
                 }
-                if (!any_3gpp && dns && dns[0]) {
+                if (!any_3gpp && !any_bad_3gpp && dns && dns[0]) {
                         _cleanup_(freep) char *want =
                                 names_3gpp(prefix, in->mcc >= 0 ? in->mcc : 1, in->mnc >= 0 ? in->mnc : 1);
                         r = add(c, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, leaf, NULL,
-                                "no DNS name has the 3GPP form %s (MNC and MCC padded to three digits)",
+                                "no DNS name has the 3GPP form %s%s (MNC and MCC padded to three digits)",
+                                in->mcc >= 0 && in->mnc >= 0 ? "" : "of, for example, ",
                                 strna(want));
                         if (r < 0)
                                 return r;
@@ -504,7 +587,14 @@ int policy_check(const PolicyInput *in, Findings *f) {
 
         /* Validity: every certificate in the file, as the MAG seed asks. */
         for (size_t i = 0; i < in->bundle->n_certs; i++) {
-                r = check_validity(&c, in->bundle->certs[i]);
+                r = check_validity(&c, in->bundle->certs[i], false);
+                if (r < 0)
+                        return r;
+        }
+        /* ... and the root the chain was completed with: the chain stops
+         * working when it does. */
+        if (in->chain->root_from_trust && n > 0) {
+                r = check_validity(&c, sk_X509_value(in->chain->path, n - 1), true);
                 if (r < 0)
                         return r;
         }

@@ -1,5 +1,27 @@
 #include "report.h"
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. Stops at a NUL. */
+static size_t utf8_sequence_len(const unsigned char *p) {
+        unsigned char c = p[0], lo, hi;
+
+        if (c >= 0xc2 && c <= 0xdf)
+                return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+        if (c >= 0xe0 && c <= 0xef) {
+                lo = c == 0xe0 ? 0xa0 : 0x80;
+                hi = c == 0xed ? 0x9f : 0xbf;
+                return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+        }
+        if (c >= 0xf0 && c <= 0xf4) {
+                lo = c == 0xf0 ? 0x90 : 0x80;
+                hi = c == 0xf4 ? 0x8f : 0xbf;
+                if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
+                        return 0;
+                return (p[3] & 0xc0) == 0x80 ? 4 : 0;
+        }
+        return 0;
+}
+
 void report_json_string(FILE *out, const char *s) {
         const unsigned char *p = (const unsigned char *) s;
 
@@ -22,14 +44,8 @@ void report_json_string(FILE *out, const char *s) {
                         p++;
                 } else {
                         /* Pass valid UTF-8 through; anything else becomes U+FFFD. */
-                        size_t n = ch >= 0xf0 && ch < 0xf5   ? 4
-                                   : ch >= 0xe0             ? 3
-                                   : ch >= 0xc2 && ch < 0xe0 ? 2
-                                                             : 0;
-                        bool ok = n > 0;
-                        for (size_t i = 1; ok && i < n; i++)
-                                ok = (p[i] & 0xc0) == 0x80;
-                        if (ok) {
+                        size_t n = utf8_sequence_len(p);
+                        if (n > 0) {
                                 fwrite(p, 1, n, out);
                                 p += n;
                         } else {

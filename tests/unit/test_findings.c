@@ -14,34 +14,34 @@ static const struct {
         const char *name;
         Severity severity;
 } contract[] = {
-        { FINDING_PAIR_INCOMPLETE, "PAIR_INCOMPLETE", SEVERITY_ERROR },
-        { FINDING_NOT_PEM, "NOT_PEM", SEVERITY_ERROR },
-        { FINDING_FILE_TOO_LARGE, "FILE_TOO_LARGE", SEVERITY_ERROR },
-        { FINDING_PEM_LAYOUT, "PEM_LAYOUT", SEVERITY_WARNING },
-        { FINDING_KEY_MISSING, "KEY_MISSING", SEVERITY_ERROR },
-        { FINDING_KEY_MULTIPLE, "KEY_MULTIPLE", SEVERITY_ERROR },
-        { FINDING_KEY_ENCRYPTED, "KEY_ENCRYPTED", SEVERITY_ERROR },
-        { FINDING_KEY_MISMATCH, "KEY_MISMATCH", SEVERITY_ERROR },
-        { FINDING_CERT_EXPIRING, "CERT_EXPIRING", SEVERITY_ERROR },
-        { FINDING_CERT_NOT_YET_VALID, "CERT_NOT_YET_VALID", SEVERITY_ERROR },
-        { FINDING_CHAIN_ORDER, "CHAIN_ORDER", SEVERITY_ERROR },
-        { FINDING_CHAIN_INCOMPLETE, "CHAIN_INCOMPLETE", SEVERITY_ERROR },
-        { FINDING_CHAIN_UNRELATED, "CHAIN_UNRELATED", SEVERITY_ERROR },
-        { FINDING_CHAIN_SIGNATURE, "CHAIN_SIGNATURE", SEVERITY_ERROR },
-        { FINDING_CHAIN_CA_FLAGS, "CHAIN_CA_FLAGS", SEVERITY_ERROR },
-        { FINDING_CHAIN_ROOT_ADDED, "CHAIN_ROOT_ADDED", SEVERITY_WARNING },
-        { FINDING_SAN_MISSING, "SAN_MISSING", SEVERITY_ERROR },
-        { FINDING_SAN_IP_AS_DNS, "SAN_IP_AS_DNS", SEVERITY_ERROR },
-        { FINDING_SAN_NOT_COVERED, "SAN_NOT_COVERED", SEVERITY_ERROR },
-        { FINDING_XCAP_NAME, "XCAP_NAME", SEVERITY_ERROR },
-        { FINDING_BSF_NAME, "BSF_NAME", SEVERITY_ERROR },
-        { FINDING_NAME_3GPP_FORM, "NAME_3GPP_FORM", SEVERITY_WARNING },
-        { FINDING_SUBJECT_FIELDS, "SUBJECT_FIELDS", SEVERITY_WARNING },
-        { FINDING_WEAK_KEY, "WEAK_KEY", SEVERITY_ERROR },
-        { FINDING_WEAK_SIGNATURE, "WEAK_SIGNATURE", SEVERITY_ERROR },
-        { FINDING_KEY_USAGE, "KEY_USAGE", SEVERITY_ERROR },
-        { FINDING_EKU, "EKU", SEVERITY_ERROR },
-        { FINDING_PATH_INVALID, "PATH_INVALID", SEVERITY_ERROR },
+        {FINDING_PAIR_INCOMPLETE, "PAIR_INCOMPLETE", SEVERITY_ERROR},
+        {FINDING_NOT_PEM, "NOT_PEM", SEVERITY_ERROR},
+        {FINDING_FILE_TOO_LARGE, "FILE_TOO_LARGE", SEVERITY_ERROR},
+        {FINDING_PEM_LAYOUT, "PEM_LAYOUT", SEVERITY_WARNING},
+        {FINDING_KEY_MISSING, "KEY_MISSING", SEVERITY_ERROR},
+        {FINDING_KEY_MULTIPLE, "KEY_MULTIPLE", SEVERITY_ERROR},
+        {FINDING_KEY_ENCRYPTED, "KEY_ENCRYPTED", SEVERITY_ERROR},
+        {FINDING_KEY_MISMATCH, "KEY_MISMATCH", SEVERITY_ERROR},
+        {FINDING_CERT_EXPIRING, "CERT_EXPIRING", SEVERITY_ERROR},
+        {FINDING_CERT_NOT_YET_VALID, "CERT_NOT_YET_VALID", SEVERITY_ERROR},
+        {FINDING_CHAIN_ORDER, "CHAIN_ORDER", SEVERITY_ERROR},
+        {FINDING_CHAIN_INCOMPLETE, "CHAIN_INCOMPLETE", SEVERITY_ERROR},
+        {FINDING_CHAIN_UNRELATED, "CHAIN_UNRELATED", SEVERITY_ERROR},
+        {FINDING_CHAIN_SIGNATURE, "CHAIN_SIGNATURE", SEVERITY_ERROR},
+        {FINDING_CHAIN_CA_FLAGS, "CHAIN_CA_FLAGS", SEVERITY_ERROR},
+        {FINDING_CHAIN_ROOT_ADDED, "CHAIN_ROOT_ADDED", SEVERITY_WARNING},
+        {FINDING_SAN_MISSING, "SAN_MISSING", SEVERITY_ERROR},
+        {FINDING_SAN_IP_AS_DNS, "SAN_IP_AS_DNS", SEVERITY_ERROR},
+        {FINDING_SAN_NOT_COVERED, "SAN_NOT_COVERED", SEVERITY_ERROR},
+        {FINDING_XCAP_NAME, "XCAP_NAME", SEVERITY_ERROR},
+        {FINDING_BSF_NAME, "BSF_NAME", SEVERITY_ERROR},
+        {FINDING_NAME_3GPP_FORM, "NAME_3GPP_FORM", SEVERITY_WARNING},
+        {FINDING_SUBJECT_FIELDS, "SUBJECT_FIELDS", SEVERITY_WARNING},
+        {FINDING_WEAK_KEY, "WEAK_KEY", SEVERITY_ERROR},
+        {FINDING_WEAK_SIGNATURE, "WEAK_SIGNATURE", SEVERITY_ERROR},
+        {FINDING_KEY_USAGE, "KEY_USAGE", SEVERITY_ERROR},
+        {FINDING_EKU, "EKU", SEVERITY_ERROR},
+        {FINDING_PATH_INVALID, "PATH_INVALID", SEVERITY_ERROR},
 };
 
 START_TEST(test_contract_names_and_severities) {
@@ -138,8 +138,8 @@ END_TEST
 START_TEST(test_add_with_own_hint_and_no_file) {
         _cleanup_(findings_clear) Findings f = {};
 
-        ck_assert_int_eq(findings_add(&f, FINDING_EKU, SEVERITY_WARNING, NULL, -1, NULL,
-                                      "do this", "%s", "no EKU"),
+        ck_assert_int_eq(findings_add(&f, FINDING_EKU, SEVERITY_WARNING, NULL, -1, NULL, "do this",
+                                      "%s", "no EKU"),
                          0);
         ck_assert_ptr_null(f.items[0].file);
         ck_assert_ptr_null(f.items[0].subject);
@@ -167,14 +167,14 @@ END_TEST
 START_TEST(test_add_refuses_invalid_code_or_severity) {
         _cleanup_(findings_clear) Findings f = {};
 
-        ck_assert_int_eq(findings_add(&f, _FINDING_CODE_MAX, SEVERITY_ERROR, NULL, -1, NULL, NULL,
-                                      "x"),
-                         -EINVAL);
+        ck_assert_int_eq(
+                findings_add(&f, _FINDING_CODE_MAX, SEVERITY_ERROR, NULL, -1, NULL, NULL, "x"),
+                -EINVAL);
         ck_assert_int_eq(findings_add(&f, FINDING_EKU, _SEVERITY_MAX, NULL, -1, NULL, NULL, "x"),
                          -EINVAL);
-        ck_assert_int_eq(findings_add(&f, (FindingCode) -1, SEVERITY_ERROR, NULL, -1, NULL, NULL,
-                                      "x"),
-                         -EINVAL);
+        ck_assert_int_eq(
+                findings_add(&f, (FindingCode) -1, SEVERITY_ERROR, NULL, -1, NULL, NULL, "x"),
+                -EINVAL);
         ck_assert_uint_eq(f.n, 0);
 }
 END_TEST
@@ -186,16 +186,14 @@ START_TEST(test_counts_and_queries) {
         ck_assert(!findings_has_code(&f, FINDING_EKU));
         ck_assert_uint_eq(findings_count(&f, SEVERITY_ERROR), 0);
 
-        ck_assert_int_eq(findings_add(&f, FINDING_EKU, SEVERITY_WARNING, NULL, -1, NULL, NULL,
-                                      "w"),
+        ck_assert_int_eq(findings_add(&f, FINDING_EKU, SEVERITY_WARNING, NULL, -1, NULL, NULL, "w"),
                          0);
         ck_assert(!findings_has_errors(&f));
         ck_assert(findings_has_code(&f, FINDING_EKU));
         ck_assert(!findings_has_code(&f, FINDING_WEAK_KEY));
 
-        ck_assert_int_eq(findings_add(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, NULL, -1, NULL, NULL,
-                                      "e"),
-                         0);
+        ck_assert_int_eq(
+                findings_add(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, NULL, -1, NULL, NULL, "e"), 0);
         ck_assert(findings_has_errors(&f));
         ck_assert_uint_eq(findings_count(&f, SEVERITY_ERROR), 1);
         ck_assert_uint_eq(findings_count(&f, SEVERITY_WARNING), 1);
@@ -226,9 +224,8 @@ START_TEST(test_move_appends_and_empties_source) {
         ck_assert_int_eq(findings_move(&a, &b), 0); /* empty into empty */
         ck_assert_uint_eq(a.n, 0);
 
-        ck_assert_int_eq(findings_add(&a, FINDING_NOT_PEM, SEVERITY_ERROR, "a", -1, NULL, NULL,
-                                      "a0"),
-                         0);
+        ck_assert_int_eq(
+                findings_add(&a, FINDING_NOT_PEM, SEVERITY_ERROR, "a", -1, NULL, NULL, "a0"), 0);
         for (int i = 0; i < 10; i++)
                 ck_assert_int_eq(findings_add(&b, FINDING_EKU, SEVERITY_WARNING, "b", -1, NULL,
                                               NULL, "b%d", i),

@@ -8,7 +8,7 @@
 #include "strv.h"
 
 START_TEST(test_length_of_null_and_empty) {
-        char *empty[] = { NULL };
+        char *empty[] = {NULL};
 
         ck_assert_uint_eq(strv_length(NULL), 0);
         ck_assert_uint_eq(strv_length(empty), 0);

@@ -1,0 +1,1046 @@
+/* test_chain: ordering a bundle into a chain (CHAIN_ORDER, CHAIN_INCOMPLETE,
+ * CHAIN_UNRELATED, CHAIN_SIGNATURE, CHAIN_ROOT_ADDED), the CA flags of the
+ * issuers and the leaf (CHAIN_CA_FLAGS), and OpenSSL's path validation
+ * (PATH_INVALID). Bundles are parsed from PEM text built in memory; nothing
+ * here touches the file system or the clock. */
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "bundle.h"
+#include "chain.h"
+#include "macro.h"
+#include "testutil.h"
+
+#define ROOT_SUBJ  "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Root CA"
+#define INTER_SUBJ "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Issuing CA"
+#define LEAF_SUBJ  "/C=NZ/O=SomeTelco/OU=SomeCity Network Operations Center/CN=rem.sometelco.com"
+#define LEAF_SAN   "DNS:rem.sometelco.com,IP:192.168.10.10"
+
+/* Keys are made once, before the tests run (EC keys: fast under ASan). */
+static EVP_PKEY *k_root, *k_inter, *k_leaf, *k_other;
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+typedef struct Pki {
+        X509 *root, *inter, *leaf;
+} Pki;
+
+static X509 *make_ca(const char *subject, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+                     int pathlen) {
+        return tu_cert(&(TuCertSpec){.subject = subject,
+                                     .key = key,
+                                     .issuer = issuer,
+                                     .issuer_key = issuer_key,
+                                     .ca = true,
+                                     .pathlen = pathlen});
+}
+
+static X509 *make_leaf(X509 *issuer, EVP_PKEY *issuer_key) {
+        return tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = issuer,
+                                     .issuer_key = issuer_key,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+}
+
+static void pki_make(Pki *p) {
+        p->root = make_ca(ROOT_SUBJ, k_root, NULL, NULL, -1);
+        p->inter = make_ca(INTER_SUBJ, k_inter, p->root, k_root, -1);
+        p->leaf = make_leaf(p->inter, k_inter);
+}
+
+static void pki_done(Pki *p) {
+        X509_free(p->root);
+        X509_free(p->inter);
+        X509_free(p->leaf);
+        *p = (Pki){};
+}
+
+/* Adds an extension to x and signs it again with signer. */
+static void add_ext_resign(X509 *x, X509 *issuer, int nid, const char *value, EVP_PKEY *signer) {
+        X509V3_CTX ctx;
+        X509_EXTENSION *e;
+
+        X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+        e = X509V3_EXT_nconf_nid(NULL, &ctx, nid, value);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
+
+/* Adds a private extension nobody understands (OID 1.3.6.1.4.1.55555.1, value NULL). */
+static void add_unknown_ext_resign(X509 *x, bool critical, EVP_PKEY *signer) {
+        ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
+        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+        X509_EXTENSION *e;
+
+        ck_assert_ptr_nonnull(obj);
+        ck_assert_ptr_nonnull(os);
+        ck_assert_int_eq(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x05\x00", 2), 1);
+        e = X509_EXTENSION_create_by_OBJ(NULL, obj, critical, os);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ASN1_OCTET_STRING_free(os);
+        ASN1_OBJECT_free(obj);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
+
+/* A bundle parsed from the PEM of certs, in that order. */
+static Bundle *bundle_of_(X509 *const *certs, size_t n) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(freep) char *text = NULL;
+        size_t len = 0;
+        Bundle *b = NULL;
+        FILE *m = open_memstream(&text, &len);
+
+        ck_assert_ptr_nonnull(m);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_int_eq(PEM_write_X509(m, certs[i]), 1);
+        ck_assert_int_eq(fclose(m), 0);
+        ck_assert_int_eq(bundle_parse("chain.crt", text, len, BUNDLE_EXPECT_CERTS, &b, &f), 0);
+        ck_assert_uint_eq(f.n, 0);
+        ck_assert_uint_eq(b->n_certs, n);
+        return b;
+}
+#define BUNDLE(...) bundle_of_((X509 *[]){__VA_ARGS__}, ELEMENTSOF(((X509 *[]){__VA_ARGS__})))
+
+static STACK_OF(X509) * stack_of_(X509 *const *certs, size_t n) {
+        STACK_OF(X509) *s = sk_X509_new_null();
+
+        ck_assert_ptr_nonnull(s);
+        for (size_t i = 0; i < n; i++) {
+                ck_assert_int_eq(X509_up_ref(certs[i]), 1);
+                ck_assert_int_gt(sk_X509_push(s, certs[i]), 0);
+        }
+        return s;
+}
+#define ANCHORS(...) stack_of_((X509 *[]){__VA_ARGS__}, ELEMENTSOF(((X509 *[]){__VA_ARGS__})))
+
+/* "CODE: message; CODE: message" for failure messages (malloc'd). */
+static char *describe(const Findings *f) {
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+
+        ck_assert_ptr_nonnull(m);
+        for (size_t i = 0; i < f->n; i++)
+                fprintf(m, "%s[%d]: %s; ", finding_code_to_string(f->items[i].code),
+                        f->items[i].cert, f->items[i].message);
+        if (f->n == 0)
+                fputs("(none)", m);
+        ck_assert_int_eq(fclose(m), 0);
+        return s;
+}
+
+static size_t count_code(const Findings *f, FindingCode c) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == c)
+                        n++;
+        return n;
+}
+
+static const Finding *first(const Findings *f, FindingCode c) {
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == c)
+                        return &f->items[i];
+        return NULL;
+}
+
+#define ASSERT_HAS(f, c)                                                                           \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(findings_has_code((f), (c)), "expected %s; findings: %s",            \
+                              finding_code_to_string(c), _d);                                      \
+        } while (0)
+
+#define ASSERT_LACKS(f, c)                                                                         \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(!findings_has_code((f), (c)), "unexpected %s; findings: %s",         \
+                              finding_code_to_string(c), _d);                                      \
+        } while (0)
+
+#define ASSERT_NO_ERRORS(f)                                                                        \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(!findings_has_errors(f), "expected no errors; findings: %s", _d);    \
+        } while (0)
+
+#define ASSERT_NONE(f)                                                                             \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
+        } while (0)
+
+/* Runs chain_build, chain_check_ca_flags and chain_verify as check does. */
+static ChainResult *run(const Bundle *b, int hint, STACK_OF(X509) * anchors, Findings *f) {
+        ChainResult *c = NULL;
+
+        ck_assert_int_eq(chain_build(b, hint, anchors, &c, f), 0);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_eq(chain_check_ca_flags(b, c, f), 0);
+        ck_assert_int_eq(chain_verify(b, c, anchors, TU_NOW, PROFILE_DEFAULT, f), 0);
+        return c;
+}
+
+/* ---- chain_build -------------------------------------------------------------- */
+
+START_TEST(test_good_chain_has_no_findings) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f);
+        ck_assert_int_eq(c->leaf, 0);
+        ck_assert(c->complete);
+        ck_assert(!c->root_from_trust);
+        ck_assert_int_eq(sk_X509_num(c->path), 3);
+        for (int i = 0; i < 3; i++)
+                ck_assert_ptr_eq(sk_X509_value(c->path, i), b->certs[i]);
+        ck_assert_int_eq(chain_bundle_index(b, b->certs[2]), 2);
+        ck_assert_int_eq(chain_bundle_index(b, p.root), -1); /* not the bundle's object */
+}
+END_TEST
+
+START_TEST(test_leaf_and_intermediate_with_root_in_anchors_adds_root) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter);
+        anchors = ANCHORS(p.root);
+        c = run(b, -1, anchors, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_ROOT_ADDED);
+        ck_assert_uint_eq(f.n, 1);
+        ASSERT_NO_ERRORS(&f); /* a warning only */
+        x = first(&f, FINDING_CHAIN_ROOT_ADDED);
+        ck_assert_int_eq(x->severity, SEVERITY_WARNING);
+        ck_assert_ptr_nonnull(strstr(x->message, "SomeTelco Root CA"));
+        ck_assert(c->complete);
+        ck_assert(c->root_from_trust);
+        ck_assert_int_eq(sk_X509_num(c->path), 3);
+        ck_assert_ptr_eq(sk_X509_value(c->path, 2), p.root);
+}
+END_TEST
+
+START_TEST(test_root_in_file_and_anchors_is_not_root_added) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        anchors = ANCHORS(p.root);
+        c = run(b, -1, anchors, &f);
+        ASSERT_NONE(&f);
+        ck_assert(!c->root_from_trust);
+}
+END_TEST
+
+START_TEST(test_chain_may_end_below_an_anchor_intermediate) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* --trust with the issuing CA only: the chain ends below it, and
+         * partial-chain validation accepts it. */
+        pki_make(&p);
+        b = BUNDLE(p.leaf);
+        anchors = ANCHORS(p.inter);
+        c = run(b, -1, anchors, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_ROOT_ADDED);
+        ASSERT_NO_ERRORS(&f);
+        ck_assert(c->complete);
+}
+END_TEST
+
+START_TEST(test_reversed_chain_is_chain_order_with_correct_order) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+        const char *m, *a, *i, *r;
+
+        pki_make(&p);
+        b = BUNDLE(p.root, p.inter, p.leaf);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_ORDER);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_ORDER), 1);
+        ASSERT_LACKS(&f, FINDING_CHAIN_UNRELATED);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&f, FINDING_CHAIN_SIGNATURE);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ck_assert_int_eq(c->leaf, 2);
+        ck_assert(c->complete);
+
+        /* The message gives the correct order: file positions 2, 1, 0. */
+        x = first(&f, FINDING_CHAIN_ORDER);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_int_eq(x->cert, 2);
+        m = x->message;
+        a = strstr(m, "2 (CN=rem.sometelco.com");
+        i = strstr(m, "1 (CN=SomeTelco Issuing CA");
+        r = strstr(m, "0 (CN=SomeTelco Root CA");
+        ck_assert_msg(a && i && r && a < i && i < r, "order not given: %s", m);
+}
+END_TEST
+
+START_TEST(test_leaf_after_intermediate_is_chain_order) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        b = BUNDLE(p.inter, p.leaf, p.root);
+        c = run(b, 1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_ORDER);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CHAIN_ORDER)->message, "1 (CN=rem"));
+        ck_assert_int_eq(c->leaf, 1);
+}
+END_TEST
+
+START_TEST(test_leaf_hint_picks_the_key_owner) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* Leaf first, root left out: the hint and the guess agree. */
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter);
+        ck_assert_int_eq(chain_build(b, 0, NULL, &c, &f), 0);
+        ck_assert_int_eq(c->leaf, 0);
+        chain_result_free(TAKE_PTR(c));
+        /* An out-of-range hint falls back to the guess. */
+        ck_assert_int_eq(chain_build(b, 7, NULL, &c, &f), 0);
+        ck_assert_int_eq(c->leaf, 0);
+}
+END_TEST
+
+START_TEST(test_missing_intermediate_is_incomplete_naming_it) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        pki_make(&p);
+        b = BUNDLE(p.leaf);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_INCOMPLETE), 1);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID); /* OpenSSL's "unable to get issuer" is explained */
+        x = first(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(strstr(x->message, "CN=SomeTelco Issuing CA"));
+        ck_assert_int_eq(x->cert, 0);
+        ck_assert(!c->complete);
+}
+END_TEST
+
+START_TEST(test_missing_intermediate_between_leaf_and_root) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* The root is there but the issuing CA is not: the finding names the
+         * missing issuer, and the root is not called unrelated (it may well
+         * belong above the missing certificate). */
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(
+                strstr(first(&f, FINDING_CHAIN_INCOMPLETE)->message, "CN=SomeTelco Issuing CA"));
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CHAIN_INCOMPLETE)->message,
+                                     "other CA certificate 1 ('CN=SomeTelco Root CA"));
+        ASSERT_LACKS(&f, FINDING_CHAIN_UNRELATED);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+}
+END_TEST
+
+START_TEST(test_intermediate_without_root_is_incomplete) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+
+        /* Root neither in the file nor in the anchors (an unrelated anchor
+         * does not help). */
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter);
+        {
+                _cleanup_(X509_freep) X509 *other =
+                        make_ca("/CN=Other Root", k_other, NULL, NULL, -1);
+                anchors = ANCHORS(other);
+        }
+        c = run(b, -1, anchors, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(
+                strstr(first(&f, FINDING_CHAIN_INCOMPLETE)->message, "CN=SomeTelco Root CA"));
+        ck_assert_int_eq(first(&f, FINDING_CHAIN_INCOMPLETE)->cert, 1);
+        ASSERT_LACKS(&f, FINDING_CHAIN_ROOT_ADDED);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+}
+END_TEST
+
+START_TEST(test_self_signed_leaf_alone_is_complete) {
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        x = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ, .key = k_leaf, .san = LEAF_SAN});
+        b = BUNDLE(x);
+        c = run(b, 0, NULL, &f);
+        ASSERT_NONE(&f);
+        ck_assert(c->complete);
+        ck_assert_int_eq(sk_X509_num(c->path), 1);
+}
+END_TEST
+
+START_TEST(test_unrelated_certificate) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *other = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        pki_make(&p);
+        other = make_ca("/C=US/O=Elsewhere/CN=Elsewhere Root", k_other, NULL, NULL, -1);
+        b = BUNDLE(p.leaf, p.inter, p.root, other);
+        c = run(b, -1, NULL, &f);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 1);
+        x = first(&f, FINDING_CHAIN_UNRELATED);
+        ck_assert_int_eq(x->cert, 3);
+        ck_assert_ptr_nonnull(strstr(x->subject, "Elsewhere Root"));
+        ck_assert_ptr_nonnull(strstr(x->message, "rem.sometelco.com"));
+        ASSERT_LACKS(&f, FINDING_CHAIN_ORDER);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+}
+END_TEST
+
+START_TEST(test_unrelated_server_certificate_even_when_incomplete) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *other = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* A second server certificate can never sit above the leaf. */
+        pki_make(&p);
+        other = tu_cert(&(TuCertSpec){
+                .subject = "/CN=other.example", .key = k_other, .san = "DNS:other.example"});
+        b = BUNDLE(p.leaf, other);
+        c = run(b, 0, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 1);
+        ck_assert_int_eq(first(&f, FINDING_CHAIN_UNRELATED)->cert, 1);
+}
+END_TEST
+
+START_TEST(test_duplicate_certificate_is_unrelated) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 1);
+        x = first(&f, FINDING_CHAIN_UNRELATED);
+        ck_assert_ptr_nonnull(strstr(x->message, "more than once"));
+        ck_assert_int_eq(x->cert, 2);
+        ASSERT_LACKS(&f, FINDING_CHAIN_ORDER);
+}
+END_TEST
+
+START_TEST(test_same_issuer_name_other_key_is_chain_signature) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *forged = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* Issued in the intermediate's name, signed with another key, and no
+         * AKI to tell the two apart: names match, the signature does not. */
+        pki_make(&p);
+        forged = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                       .key = k_leaf,
+                                       .issuer = p.inter,
+                                       .issuer_key = k_other,
+                                       .san = LEAF_SAN,
+                                       .no_ski_aki = true});
+        b = BUNDLE(forged, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_SIGNATURE);
+        x = first(&f, FINDING_CHAIN_SIGNATURE);
+        ck_assert_int_eq(x->cert, 0);
+        ck_assert_ptr_nonnull(strstr(x->message, "SomeTelco Issuing CA"));
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&f, FINDING_CHAIN_UNRELATED);
+        ASSERT_LACKS(&f, FINDING_CHAIN_ORDER);
+}
+END_TEST
+
+START_TEST(test_no_aki_but_right_key_is_not_chain_signature) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = p.inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .no_ski_aki = true});
+        b = BUNDLE(leaf, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f); /* key identifiers are the strict profile's business */
+}
+END_TEST
+
+START_TEST(test_two_issuer_candidates_prefers_the_one_that_signed) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *impostor = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* Two CAs with the intermediate's name (e.g. an old and a renewed
+         * one); the leaf has no AKI. The one whose key signed wins; the other
+         * is unrelated. */
+        pki_make(&p);
+        impostor = make_ca(INTER_SUBJ, k_other, p.root, k_root, -1);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = p.inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .no_ski_aki = true});
+        b = BUNDLE(leaf, impostor, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_LACKS(&f, FINDING_CHAIN_SIGNATURE);
+        ck_assert_ptr_eq(sk_X509_value(c->path, 1), b->certs[2]);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 1);
+        ck_assert_int_eq(first(&f, FINDING_CHAIN_UNRELATED)->cert, 1);
+}
+END_TEST
+
+START_TEST(test_empty_bundle_is_einval) {
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        ChainResult *c = NULL;
+
+        ck_assert_int_eq(bundle_parse("empty.crt", "", 0, BUNDLE_EXPECT_CERTS, &b, &f), 0);
+        ck_assert_uint_eq(b->n_certs, 0);
+        ck_assert_int_eq(chain_build(b, -1, NULL, &c, &g), -EINVAL);
+        ck_assert_ptr_null(c);
+        ck_assert_uint_eq(g.n, 0);
+}
+END_TEST
+
+/* ---- chain_check_ca_flags ------------------------------------------------------ */
+
+static void expect_ca_flags(Bundle *b, int cert, const char *needle) {
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_CA_FLAGS);
+        x = first(&f, FINDING_CHAIN_CA_FLAGS);
+        ck_assert_int_eq(x->cert, cert);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_msg(strstr(x->message, needle), "'%s' not in '%s'", needle, x->message);
+        /* OpenSSL's invalid-CA/path-length errors are explained by it. */
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+}
+
+START_TEST(test_issuer_ca_false_is_ca_flags) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+
+        pki_make(&p);
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = p.root,
+                                      .issuer_key = k_root,
+                                      .ku = "critical,digitalSignature,keyCertSign",
+                                      .eku = ""});
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        expect_ca_flags(b, 1, "CA:FALSE");
+}
+END_TEST
+
+START_TEST(test_issuer_without_basic_constraints_is_ca_flags) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+
+        pki_make(&p);
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = p.root,
+                                      .issuer_key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1,
+                                      .no_bc = true});
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        expect_ca_flags(b, 1, "no basicConstraints");
+}
+END_TEST
+
+START_TEST(test_issuer_without_keycertsign_is_ca_flags) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+
+        pki_make(&p);
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = p.root,
+                                      .issuer_key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1,
+                                      .ku = "critical,cRLSign,digitalSignature"});
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        expect_ca_flags(b, 1, "keyCertSign");
+}
+END_TEST
+
+START_TEST(test_leaf_ca_true_is_ca_flags) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+
+        pki_make(&p);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = p.inter,
+                                     .issuer_key = k_inter,
+                                     .ca = true,
+                                     .pathlen = -1,
+                                     .ku = "critical,digitalSignature,keyCertSign",
+                                     .eku = "serverAuth",
+                                     .san = LEAF_SAN});
+        b = BUNDLE(leaf, p.inter, p.root);
+        expect_ca_flags(b, 0, "CA:TRUE");
+}
+END_TEST
+
+START_TEST(test_self_signed_ca_leaf_gets_its_own_hint) {
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* `openssl req -x509` with the default configuration makes CA:TRUE. */
+        x = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                  .key = k_leaf,
+                                  .ca = true,
+                                  .pathlen = -1,
+                                  .ku = "",
+                                  .eku = "serverAuth",
+                                  .san = LEAF_SAN});
+        b = BUNDLE(x);
+        c = run(b, 0, NULL, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_CA_FLAGS);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CHAIN_CA_FLAGS)->hint, "CA:FALSE"));
+}
+END_TEST
+
+START_TEST(test_pathlen_zero_root_with_intermediate_is_ca_flags) {
+        _cleanup_(X509_freep) X509 *root = NULL, *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+
+        root = make_ca(ROOT_SUBJ, k_root, NULL, NULL, 0);
+        inter = make_ca(INTER_SUBJ, k_inter, root, k_root, -1);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, root);
+        expect_ca_flags(b, 2, "pathlen:0");
+}
+END_TEST
+
+START_TEST(test_pathlen_respected_is_not_ca_flags) {
+        _cleanup_(X509_freep) X509 *root = NULL, *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* root pathlen:1 over one intermediate, intermediate pathlen:0 over the leaf. */
+        root = make_ca(ROOT_SUBJ, k_root, NULL, NULL, 1);
+        inter = make_ca(INTER_SUBJ, k_inter, root, k_root, 0);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_self_issued_rollover_certificate_does_not_count_for_pathlen) {
+        _cleanup_(X509_freep) X509 *r = NULL, *ica = NULL, *rollover = NULL, *ica2 = NULL,
+                                   *leaf = NULL, *other = NULL, *ica2b = NULL, *leafb = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *bb = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *cb = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+
+        /* root -> ICA (pathlen:1) -> ICA (same name, new key: self-issued)
+         * -> ICA2 (pathlen:0) -> leaf: valid, RFC 5280 4.2.1.9. */
+        r = make_ca(ROOT_SUBJ, k_root, NULL, NULL, -1);
+        ica = make_ca(INTER_SUBJ, k_inter, r, k_root, 1);
+        rollover = make_ca(INTER_SUBJ, k_other, ica, k_inter, 1);
+        ica2 = make_ca("/C=NZ/O=SomeTelco/CN=SomeTelco Server CA", k_root, rollover, k_other, 0);
+        leaf = make_leaf(ica2, k_root);
+        b = BUNDLE(leaf, ica2, rollover, ica, r);
+        c = run(b, 0, NULL, &f);
+        ASSERT_NONE(&f);
+        ck_assert_int_eq(sk_X509_num(c->path), 5);
+
+        /* Near miss: the same shape with a differently named middle CA
+         * exceeds ICA's pathlen:1. */
+        other = make_ca("/C=NZ/O=SomeTelco/CN=SomeTelco Middle CA", k_other, ica, k_inter, 1);
+        ica2b = make_ca("/C=NZ/O=SomeTelco/CN=SomeTelco Server CA", k_root, other, k_other, 0);
+        leafb = make_leaf(ica2b, k_root);
+        bb = BUNDLE(leafb, ica2b, other, ica, r);
+        cb = run(bb, 0, NULL, &g);
+        ASSERT_HAS(&g, FINDING_CHAIN_CA_FLAGS);
+        ck_assert_int_eq(first(&g, FINDING_CHAIN_CA_FLAGS)->cert, 3);
+}
+END_TEST
+
+START_TEST(test_root_without_key_usage_is_accepted) {
+        _cleanup_(X509_freep) X509 *root = NULL, *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+
+        /* `openssl req -x509` with the default configuration makes a root
+         * without keyUsage: fine as a trust anchor, in the file ... */
+        root = tu_cert(&(TuCertSpec){
+                .subject = ROOT_SUBJ, .key = k_root, .ca = true, .pathlen = -1, .ku = ""});
+        inter = make_ca(INTER_SUBJ, k_inter, root, k_root, -1);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f);
+
+        /* ... or from --trust. */
+        b2 = BUNDLE(leaf, inter);
+        anchors = ANCHORS(root);
+        c2 = run(b2, -1, anchors, &g);
+        ASSERT_LACKS(&g, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_LACKS(&g, FINDING_PATH_INVALID);
+        ASSERT_NO_ERRORS(&g);
+}
+END_TEST
+
+START_TEST(test_intermediate_without_key_usage_is_path_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* RFC 5280 4.2.1.3: a CA whose key verifies certificates MUST have
+         * keyUsage; strict path validation holds an issuing CA to it. */
+        pki_make(&p);
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = p.root,
+                                      .issuer_key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1,
+                                      .ku = ""});
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        x = first(&f, FINDING_PATH_INVALID);
+        ck_assert_int_eq(x->cert, 1);
+        ck_assert_ptr_nonnull(strstr(x->message, "key usage"));
+}
+END_TEST
+
+/* ---- chain_verify ---------------------------------------------------------------- */
+
+START_TEST(test_name_constraint_violation_is_path_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        pki_make(&p);
+        inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, -1);
+        add_ext_resign(inter, p.root, NID_name_constraints, "critical,excluded;DNS:sometelco.com",
+                       k_root);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        x = first(&f, FINDING_PATH_INVALID);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_int_eq(x->cert, 0);
+        ck_assert_msg(strstr(x->message, "excluded"), "OpenSSL's reason missing: %s", x->message);
+        /* Nothing else explains it. */
+        ASSERT_LACKS(&f, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_LACKS(&f, FINDING_CHAIN_SIGNATURE);
+}
+END_TEST
+
+START_TEST(test_name_constraint_satisfied_is_not_path_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, -1);
+        add_ext_resign(inter, p.root, NID_name_constraints,
+                       "critical,permitted;DNS:sometelco.com,permitted;IP:192.168.0.0/255.255.0.0",
+                       k_root);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_unknown_critical_extension_is_path_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        add_unknown_ext_resign(p.leaf, true, k_inter);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_PATH_INVALID)->message, "critical"));
+}
+END_TEST
+
+START_TEST(test_unknown_noncritical_extension_is_not_path_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        add_unknown_ext_resign(p.leaf, false, k_inter);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_missing_key_identifiers_are_path_invalid_only_in_strict) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+
+        pki_make(&p);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = p.inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .no_ski_aki = true});
+        b = BUNDLE(leaf, p.inter, p.root);
+        ck_assert_int_eq(chain_build(b, -1, NULL, &c, &f), 0);
+
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_DEFAULT, &f), 0);
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_INNOVAPHONE, &f), 0);
+        ASSERT_NONE(&f);
+
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_STRICT, &g), 0);
+        ASSERT_HAS(&g, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(
+                strstr(first(&g, FINDING_PATH_INVALID)->message, "Authority Key Identifier"));
+
+        /* With strict's own CERT_FORMAT finding there, OpenSSL adds nothing. */
+        ck_assert_int_eq(findings_add(&h, FINDING_CERT_FORMAT, SEVERITY_ERROR, "chain.crt", 0, NULL,
+                                      NULL, "no authorityKeyIdentifier"),
+                         0);
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_STRICT, &h), 0);
+        ASSERT_LACKS(&h, FINDING_PATH_INVALID);
+}
+END_TEST
+
+START_TEST(test_expiry_is_path_invalid_only_when_not_explained) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+
+        pki_make(&p);
+        X509_free(p.leaf);
+        p.leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                       .key = k_leaf,
+                                       .issuer = p.inter,
+                                       .issuer_key = k_inter,
+                                       .san = LEAF_SAN,
+                                       .not_before = TU_NOW - 400 * TU_DAY,
+                                       .not_after = TU_NOW - 3600});
+        b = BUNDLE(p.leaf, p.inter, p.root);
+
+        /* chain_verify alone reports OpenSSL's reason ... */
+        ck_assert_int_eq(chain_build(b, -1, NULL, &c, &f), 0);
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_DEFAULT, &f), 0);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_PATH_INVALID)->message, "expired"));
+
+        /* ... but not when policy already said CERT_EXPIRING. */
+        ck_assert_int_eq(findings_add(&g, FINDING_CERT_EXPIRING, SEVERITY_ERROR, "chain.crt", 0,
+                                      NULL, NULL, "expired"),
+                         0);
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_DEFAULT, &g), 0);
+        ASSERT_LACKS(&g, FINDING_PATH_INVALID);
+
+        /* And at a time when it was valid, nothing at all. */
+        findings_clear(&f);
+        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW - 7200, PROFILE_DEFAULT, &f), 0);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_untrusted_anchor_set_does_not_override_own_root) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *other = NULL;
+
+        /* The chain's own root is an anchor, whatever else --trust holds. */
+        pki_make(&p);
+        other = make_ca("/CN=Other Root", k_other, NULL, NULL, -1);
+        anchors = ANCHORS(other);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run(b, -1, anchors, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+static Suite *chain_suite(void) {
+        Suite *s = suite_create("chain");
+        TCase *tc;
+
+        tc = tcase_create("build");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_good_chain_has_no_findings);
+        tcase_add_test(tc, test_leaf_and_intermediate_with_root_in_anchors_adds_root);
+        tcase_add_test(tc, test_root_in_file_and_anchors_is_not_root_added);
+        tcase_add_test(tc, test_chain_may_end_below_an_anchor_intermediate);
+        tcase_add_test(tc, test_reversed_chain_is_chain_order_with_correct_order);
+        tcase_add_test(tc, test_leaf_after_intermediate_is_chain_order);
+        tcase_add_test(tc, test_leaf_hint_picks_the_key_owner);
+        tcase_add_test(tc, test_missing_intermediate_is_incomplete_naming_it);
+        tcase_add_test(tc, test_missing_intermediate_between_leaf_and_root);
+        tcase_add_test(tc, test_intermediate_without_root_is_incomplete);
+        tcase_add_test(tc, test_self_signed_leaf_alone_is_complete);
+        tcase_add_test(tc, test_unrelated_certificate);
+        tcase_add_test(tc, test_unrelated_server_certificate_even_when_incomplete);
+        tcase_add_test(tc, test_duplicate_certificate_is_unrelated);
+        tcase_add_test(tc, test_same_issuer_name_other_key_is_chain_signature);
+        tcase_add_test(tc, test_no_aki_but_right_key_is_not_chain_signature);
+        tcase_add_test(tc, test_two_issuer_candidates_prefers_the_one_that_signed);
+        tcase_add_test(tc, test_empty_bundle_is_einval);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("ca_flags");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_issuer_ca_false_is_ca_flags);
+        tcase_add_test(tc, test_issuer_without_basic_constraints_is_ca_flags);
+        tcase_add_test(tc, test_issuer_without_keycertsign_is_ca_flags);
+        tcase_add_test(tc, test_leaf_ca_true_is_ca_flags);
+        tcase_add_test(tc, test_self_signed_ca_leaf_gets_its_own_hint);
+        tcase_add_test(tc, test_pathlen_zero_root_with_intermediate_is_ca_flags);
+        tcase_add_test(tc, test_pathlen_respected_is_not_ca_flags);
+        tcase_add_test(tc, test_self_issued_rollover_certificate_does_not_count_for_pathlen);
+        tcase_add_test(tc, test_root_without_key_usage_is_accepted);
+        tcase_add_test(tc, test_intermediate_without_key_usage_is_path_invalid);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("verify");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_name_constraint_violation_is_path_invalid);
+        tcase_add_test(tc, test_name_constraint_satisfied_is_not_path_invalid);
+        tcase_add_test(tc, test_unknown_critical_extension_is_path_invalid);
+        tcase_add_test(tc, test_unknown_noncritical_extension_is_not_path_invalid);
+        tcase_add_test(tc, test_missing_key_identifiers_are_path_invalid_only_in_strict);
+        tcase_add_test(tc, test_expiry_is_path_invalid_only_when_not_explained);
+        tcase_add_test(tc, test_untrusted_anchor_set_does_not_override_own_root);
+        suite_add_tcase(s, tc);
+
+        return s;
+}
+
+int main(void) {
+        SRunner *sr;
+        int failed;
+
+        k_root = tu_key_ec("P-256");
+        k_inter = tu_key_ec("P-256");
+        k_leaf = tu_key_ec("P-256");
+        k_other = tu_key_ec("P-256");
+
+        sr = srunner_create(chain_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+
+        EVP_PKEY_free(k_root);
+        EVP_PKEY_free(k_inter);
+        EVP_PKEY_free(k_leaf);
+        EVP_PKEY_free(k_other);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

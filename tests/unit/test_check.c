@@ -1,0 +1,1372 @@
+/* test_check: every check of `certconfd check`, end to end, on files in a
+ * fresh temporary directory: check_files (chain and key named on the command
+ * line), check_bundles, check_store (a whole MAG config store with its
+ * deployment.yaml) and check_load_anchors. The file-level codes (PAIR_INCOMPLETE,
+ * NOT_PEM, FILE_TOO_LARGE, PEM_LAYOUT, KEY_*) live here; the chain and policy
+ * codes are also exercised once each through the whole pipeline, and each
+ * profile has its cases. */
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509v3.h>
+
+#include "check.h"
+#include "macro.h"
+#include "testutil.h"
+
+#define ROOT_SUBJ  "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Root CA"
+#define INTER_SUBJ "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Issuing CA"
+#define SUBJ_BASE  "/C=NZ/O=SomeTelco/OU=SomeCity Network Operations Center/CN="
+#define REM_SAN    "DNS:rem.sometelco.com,IP:192.168.10.10"
+#define XCAP_3GPP  "xcap.ims.mnc001.mcc001.pub.3gppnetwork.org"
+#define BSF_3GPP   "bsf.ims.mnc001.mcc001.pub.3gppnetwork.org"
+
+static const char mag_yaml[] = "subject:\n"
+                               "  country: NZ\n"
+                               "  organization: SomeTelco\n"
+                               "  organizational_unit: SomeCity Network Operations Center\n"
+                               "mcc: 1\n"
+                               "mnc: 1\n"
+                               "services:\n"
+                               "  rem:\n"
+                               "    hosts: [rem.sometelco.com]\n"
+                               "    addresses: [192.168.10.10]\n"
+                               "  xcap:\n"
+                               "    hosts: [" XCAP_3GPP "]\n"
+                               "  bsf:\n"
+                               "    hosts: [" BSF_3GPP "]\n";
+
+/* Made once in main(). */
+static EVP_PKEY *k_root, *k_inter, *k_rem, *k_xcap, *k_bsf, *k_other, *k_rsa2048, *k_rsa3072;
+static X509 *root, *inter;
+
+/* A fresh directory per test (checked fixture). */
+static char *dir;
+
+static void setup(void) {
+        dir = tu_tmpdir();
+}
+
+static void teardown(void) {
+        tu_rmdir_r(dir);
+        free(dir);
+        dir = NULL;
+}
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+static X509 *leaf_cert(const char *cn, EVP_PKEY *key, const char *san) {
+        char subject[256];
+
+        snprintf(subject, sizeof subject, SUBJ_BASE "%s", cn);
+        return tu_cert(&(TuCertSpec){.subject = subject,
+                                     .key = key,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = san,
+                                     .pathlen = -1});
+}
+
+static X509 *rem_cert(void) {
+        return leaf_cert("rem.sometelco.com", k_rem, REM_SAN);
+}
+
+static CheckOptions options(void) {
+        return (CheckOptions){.now = TU_NOW,
+                              .min_valid_days = CHECK_DEFAULT_MIN_VALID_DAYS,
+                              .profile = PROFILE_DEFAULT};
+}
+
+/* Writes leaf + issuing CA + root to dir/name. */
+static char *write_chain(const char *name, X509 *leaf) {
+        return tu_write_pem(dir, name, (X509 *[]){leaf, inter, root}, 3, NULL, 0);
+}
+
+static char *write_key(const char *name, EVP_PKEY *k) {
+        return tu_write_pem(dir, name, NULL, 0, (EVP_PKEY *[]){k}, 1);
+}
+
+static char *read_all(const char *path, size_t *ret_len) {
+        FILE *f = fopen(path, "re");
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+        char buf[4096];
+        size_t n;
+
+        ck_assert_ptr_nonnull(f);
+        ck_assert_ptr_nonnull(m);
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+                fwrite(buf, 1, n, m);
+        fclose(f);
+        ck_assert_int_eq(fclose(m), 0);
+        *ret_len = len;
+        return s;
+}
+
+/* PEM text of x (malloc'd). */
+static char *cert_pem(X509 *x) {
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+
+        ck_assert_ptr_nonnull(m);
+        ck_assert_int_eq(PEM_write_X509(m, x), 1);
+        ck_assert_int_eq(fclose(m), 0);
+        return s;
+}
+
+static char *describe(const Findings *f) {
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+
+        ck_assert_ptr_nonnull(m);
+        for (size_t i = 0; i < f->n; i++)
+                fprintf(m, "%s/%s[%d]: %s; ", finding_code_to_string(f->items[i].code),
+                        severity_to_string(f->items[i].severity), f->items[i].cert,
+                        f->items[i].message);
+        if (f->n == 0)
+                fputs("(none)", m);
+        ck_assert_int_eq(fclose(m), 0);
+        return s;
+}
+
+static const Finding *first(const Findings *f, FindingCode c) {
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == c)
+                        return &f->items[i];
+        return NULL;
+}
+
+#define ASSERT_HAS(f, c)                                                                           \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(findings_has_code((f), (c)), "expected %s; findings: %s",            \
+                              finding_code_to_string(c), _d);                                      \
+        } while (0)
+
+#define ASSERT_LACKS(f, c)                                                                         \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(!findings_has_code((f), (c)), "unexpected %s; findings: %s",         \
+                              finding_code_to_string(c), _d);                                      \
+        } while (0)
+
+#define ASSERT_NONE(f)                                                                             \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
+        } while (0)
+
+#define ASSERT_NO_ERRORS(f)                                                                        \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(!findings_has_errors(f), "expected no errors; findings: %s", _d);    \
+        } while (0)
+
+/* check_files on dir/chain_name and dir/key_name (key_name may be NULL). */
+static void run_files(const char *service, const char *chain_name, const char *key_name,
+                      const CheckOptions *o, Findings *f) {
+        _cleanup_(freep) char *cp = tu_path(dir, chain_name), *kp = NULL;
+
+        if (key_name)
+                kp = tu_path(dir, key_name);
+        ck_assert_int_eq(check_files(service, cp, kp, o, f), 0);
+}
+
+/* A good rem pair, checked with the rem names. */
+static void run_rem(X509 *leaf, EVP_PKEY *key, const CheckOptions *o, Findings *f) {
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf),
+                              *k = write_key("rem-cert.key", key);
+
+        ck_assert_int_eq(check_files("rem", c, k, o, f), 0);
+}
+
+/* ---- the good case ---------------------------------------------------------------- */
+
+START_TEST(test_good_pair_has_no_findings) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        CheckOptions o = options();
+
+        o.names = (char *[]){"rem.sometelco.com", "192.168.10.10", NULL};
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_chain_without_key_file_skips_key_checks) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf);
+        CheckOptions o = options();
+
+        ck_assert_int_eq(check_files("rem", c, NULL, &o, &f), 0);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_key_inside_chain_file_is_used) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = NULL;
+        CheckOptions o = options();
+
+        /* One file, chain then key, as innovaphone devices want it. */
+        c = tu_write_pem(dir, "device.pem", (X509 *[]){leaf, inter, root}, 3, (EVP_PKEY *[]){k_rem},
+                         1);
+        ck_assert_int_eq(check_files("rem", c, NULL, &o, &f), 0);
+        ASSERT_NONE(&f);
+
+        free(c);
+        c = tu_write_pem(dir, "device.pem", (X509 *[]){leaf, inter, root}, 3,
+                         (EVP_PKEY *[]){k_other}, 1);
+        ck_assert_int_eq(check_files("rem", c, NULL, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_KEY_MISMATCH);
+}
+END_TEST
+
+/* ---- files ------------------------------------------------------------------------ */
+
+START_TEST(test_der_file_is_not_pem) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) unsigned char *der = NULL;
+        _cleanup_(freep) char *p = NULL;
+        unsigned char *q;
+        int len;
+        CheckOptions o = options();
+
+        len = i2d_X509(leaf, NULL);
+        ck_assert_int_gt(len, 0);
+        der = malloc((size_t) len);
+        ck_assert_ptr_nonnull(der);
+        q = der;
+        ck_assert_int_eq(i2d_X509(leaf, &q), len);
+        p = tu_write_file(dir, "rem-cert.crt", der, (size_t) len);
+        ck_assert_int_eq(check_files("rem", p, NULL, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_NOT_PEM);
+        /* The hint names the command that converts it. */
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_NOT_PEM)->hint, "openssl x509 -inform der"));
+        ck_assert_uint_eq(f.n, 1); /* nothing else is checked on it */
+}
+END_TEST
+
+START_TEST(test_empty_and_binary_files_are_not_pem) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(freep) char *e = tu_write_file(dir, "empty.crt", "", 0);
+        _cleanup_(freep) char *b = NULL;
+        unsigned char junk[512];
+        CheckOptions o = options();
+
+        for (size_t i = 0; i < sizeof junk; i++)
+                junk[i] = (unsigned char) (i * 37 + 11);
+        b = tu_write_file(dir, "junk.crt", junk, sizeof junk);
+        ck_assert_int_eq(check_files("rem", e, NULL, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_NOT_PEM);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_NOT_PEM)->message, "empty"));
+        ck_assert_int_eq(check_files("rem", b, NULL, &o, &g), 0);
+        ASSERT_HAS(&g, FINDING_NOT_PEM);
+}
+END_TEST
+
+START_TEST(test_pem_file_is_not_not_pem) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf);
+        CheckOptions o = options();
+
+        ck_assert_int_eq(check_files("rem", c, NULL, &o, &f), 0);
+        ASSERT_LACKS(&f, FINDING_NOT_PEM);
+}
+END_TEST
+
+START_TEST(test_file_over_1mib_is_file_too_large) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *pem = cert_pem(leaf), *big = NULL, *p = NULL, *q = NULL;
+        size_t n = 1024 * 1024 + 1, pl = strlen(pem);
+        CheckOptions o = options();
+
+        /* A certificate followed by comment text: one byte too many ... */
+        big = malloc(n);
+        ck_assert_ptr_nonnull(big);
+        memset(big, '#', n);
+        memcpy(big, pem, pl);
+        big[pl] = '\n';
+        big[n - 1] = '\n';
+        p = tu_write_file(dir, "big.crt", big, n);
+        ck_assert_int_eq(check_files("rem", p, NULL, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_FILE_TOO_LARGE);
+
+        /* ... and exactly 1 MiB is still read. */
+        big[n - 2] = '\n';
+        q = tu_write_file(dir, "limit.crt", big, n - 1);
+        ck_assert_int_eq(check_files("rem", q, NULL, &o, &g), 0);
+        ASSERT_LACKS(&g, FINDING_FILE_TOO_LARGE);
+        ASSERT_LACKS(&g, FINDING_NOT_PEM);
+}
+END_TEST
+
+START_TEST(test_17_certificates_are_file_too_large) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        X509 *certs[17];
+        _cleanup_(freep) char *p = NULL, *q = NULL;
+        CheckOptions o = options();
+
+        certs[0] = leaf;
+        certs[1] = inter;
+        for (size_t i = 2; i < ELEMENTSOF(certs); i++)
+                certs[i] = root;
+        p = tu_write_pem(dir, "17.crt", certs, 17, NULL, 0);
+        q = tu_write_pem(dir, "16.crt", certs, 16, NULL, 0);
+        ck_assert_int_eq(check_files("rem", p, NULL, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_FILE_TOO_LARGE);
+        ck_assert_int_eq(check_files("rem", q, NULL, &o, &g), 0);
+        ASSERT_LACKS(&g, FINDING_FILE_TOO_LARGE);
+        ASSERT_HAS(&g, FINDING_CHAIN_UNRELATED); /* 14 copies of the root */
+}
+END_TEST
+
+START_TEST(test_crlf_file_is_pem_layout_warning) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *lf = NULL, *crlf = NULL, *p = NULL, *c = NULL, *k = NULL;
+        size_t len, o_len = 0;
+        FILE *m;
+        CheckOptions o = options();
+
+        c = write_chain("lf.crt", leaf);
+        lf = read_all(c, &len);
+        m = open_memstream(&crlf, &o_len);
+        ck_assert_ptr_nonnull(m);
+        for (size_t i = 0; i < len; i++) {
+                if (lf[i] == '\n')
+                        fputc('\r', m);
+                fputc(lf[i], m);
+        }
+        ck_assert_int_eq(fclose(m), 0);
+        p = tu_write_file(dir, "rem-cert.crt", crlf, o_len);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", p, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_PEM_LAYOUT);
+        ck_assert_int_eq(first(&f, FINDING_PEM_LAYOUT)->severity, SEVERITY_WARNING);
+        ck_assert_uint_eq(f.n, 1);
+        ASSERT_NO_ERRORS(&f);
+}
+END_TEST
+
+START_TEST(test_clean_lf_file_is_not_pem_layout) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+
+        CheckOptions o = options();
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_LACKS(&f, FINDING_PEM_LAYOUT);
+}
+END_TEST
+
+START_TEST(test_text_dump_between_blocks_is_pem_layout) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *a = cert_pem(leaf), *b = cert_pem(inter), *r = cert_pem(root),
+                              *text = NULL, *p = NULL;
+        CheckOptions o = options();
+
+        /* What `openssl x509 -text` output pasted together looks like. */
+        ck_assert_int_gt(asprintf(&text,
+                                  "Certificate:\n    Data:\n        Version: 3 (0x2)\n%s"
+                                  "subject=CN = SomeTelco Issuing CA\n%s\n\n%s",
+                                  a, b, r),
+                         0);
+        p = tu_write_file(dir, "rem-cert.crt", text, strlen(text));
+        ck_assert_int_eq(check_files("rem", p, NULL, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_PEM_LAYOUT);
+        ASSERT_NO_ERRORS(&f);
+}
+END_TEST
+
+/* ---- keys -------------------------------------------------------------------------- */
+
+START_TEST(test_key_file_without_key_is_key_missing) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf);
+        CheckOptions o = options();
+
+        /* The chain uploaded twice, once as the key. */
+        free(write_chain("rem-cert.key", leaf));
+        run_files("rem", "rem-cert.crt", "rem-cert.key", &o, &f);
+        ASSERT_HAS(&f, FINDING_KEY_MISSING);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_KEY_MISSING)->file, "rem-cert.key"));
+        ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
+        ASSERT_LACKS(&f, FINDING_NOT_PEM);
+}
+END_TEST
+
+START_TEST(test_key_file_with_key_is_not_key_missing) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        CheckOptions o = options();
+
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_LACKS(&f, FINDING_KEY_MISSING);
+}
+END_TEST
+
+START_TEST(test_two_keys_are_key_multiple) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf), *k = NULL, *both = NULL;
+        CheckOptions o = options();
+
+        k = tu_write_pem(dir, "rem-cert.key", NULL, 0, (EVP_PKEY *[]){k_rem, k_other}, 2);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_KEY_MULTIPLE);
+        ck_assert_uint_eq(f.n, 1); /* the first key is the right one: nothing else */
+
+        /* Two keys inside the chain file, no key file. */
+        both = tu_write_pem(dir, "all.pem", (X509 *[]){leaf, inter, root}, 3,
+                            (EVP_PKEY *[]){k_rem, k_other}, 2);
+        ck_assert_int_eq(check_files("rem", both, NULL, &o, &g), 0);
+        ASSERT_HAS(&g, FINDING_KEY_MULTIPLE);
+}
+END_TEST
+
+START_TEST(test_one_key_is_not_key_multiple) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        CheckOptions o = options();
+
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_LACKS(&f, FINDING_KEY_MULTIPLE);
+}
+END_TEST
+
+static char *write_encrypted_key(const char *name, EVP_PKEY *k, const char *pass) {
+        _cleanup_(freep) char *p = tu_path(dir, name);
+        PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k);
+        X509_SIG *enc;
+        FILE *f;
+
+        ck_assert_ptr_nonnull(p8);
+        enc = PKCS8_encrypt(-1, EVP_aes_256_cbc(), pass, (int) strlen(pass), NULL, 0, 0, p8);
+        ck_assert_ptr_nonnull(enc);
+        f = fopen(p, "we");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(PEM_write_PKCS8(f, enc), 1);
+        ck_assert_int_eq(fclose(f), 0);
+        X509_SIG_free(enc);
+        PKCS8_PRIV_KEY_INFO_free(p8);
+        return TAKE_PTR(p);
+}
+
+START_TEST(test_encrypted_key_is_key_encrypted) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf), *k = NULL;
+        CheckOptions o = options();
+
+        k = write_encrypted_key("rem-cert.key", k_rem, "secret");
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_KEY_ENCRYPTED);
+        ASSERT_LACKS(&f, FINDING_KEY_MISSING); /* one finding says it */
+        ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_empty_passphrase_is_still_key_encrypted) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf), *k = NULL;
+        CheckOptions o = options();
+
+        k = write_encrypted_key("rem-cert.key", k_rem, "");
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_KEY_ENCRYPTED);
+}
+END_TEST
+
+START_TEST(test_traditional_encrypted_key_is_key_encrypted) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem",
+                                                                 .key = k_rsa2048,
+                                                                 .issuer = inter,
+                                                                 .issuer_key = k_inter,
+                                                                 .san = REM_SAN,
+                                                                 .pathlen = -1});
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf),
+                              *k = tu_path(dir, "rem-cert.key");
+        BIO *bio;
+        CheckOptions o = options();
+
+        /* "Proc-Type: 4,ENCRYPTED" (openssl rsa -aes256 of old). */
+        bio = BIO_new_file(k, "w");
+        ck_assert_ptr_nonnull(bio);
+        ck_assert_int_eq(PEM_write_bio_PrivateKey_traditional(bio, k_rsa2048, EVP_aes_128_cbc(),
+                                                              (unsigned char *) "pw", 2, NULL,
+                                                              NULL),
+                         1);
+        BIO_free(bio);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_KEY_ENCRYPTED);
+}
+END_TEST
+
+START_TEST(test_plain_traditional_key_is_accepted) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem",
+                                                                 .key = k_rsa2048,
+                                                                 .issuer = inter,
+                                                                 .issuer_key = k_inter,
+                                                                 .san = REM_SAN,
+                                                                 .pathlen = -1});
+        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf),
+                              *k = tu_path(dir, "rem-cert.key");
+        BIO *bio;
+        CheckOptions o = options();
+
+        /* "BEGIN RSA PRIVATE KEY", unencrypted. */
+        bio = BIO_new_file(k, "w");
+        ck_assert_ptr_nonnull(bio);
+        ck_assert_int_eq(
+                PEM_write_bio_PrivateKey_traditional(bio, k_rsa2048, NULL, NULL, 0, NULL, NULL), 1);
+        BIO_free(bio);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_other_key_is_key_mismatch) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        const Finding *x;
+        CheckOptions o = options();
+
+        run_rem(leaf, k_other, &o, &f);
+        ASSERT_HAS(&f, FINDING_KEY_MISMATCH);
+        x = first(&f, FINDING_KEY_MISMATCH);
+        ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.key"));
+        ck_assert_ptr_nonnull(strstr(x->message, "rem.sometelco.com"));
+        /* The chain is still checked (with a guessed leaf). */
+        ASSERT_LACKS(&f, FINDING_CHAIN_ORDER);
+}
+END_TEST
+
+START_TEST(test_key_of_a_later_certificate_is_key_mismatch) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = NULL, *k = NULL;
+        CheckOptions o = options();
+
+        /* Leaf last: the key says which one is the server's; both the order
+         * and the key's position are reported. */
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){root, inter, leaf}, 3, NULL, 0);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_KEY_MISMATCH);
+        ck_assert_int_eq(first(&f, FINDING_KEY_MISMATCH)->cert, 2);
+        ASSERT_HAS(&f, FINDING_CHAIN_ORDER);
+        ck_assert_ptr_nonnull(
+                strstr(first(&f, FINDING_CHAIN_ORDER)->message, "2 (CN=rem.sometelco.com"));
+}
+END_TEST
+
+START_TEST(test_matching_key_is_not_key_mismatch) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        CheckOptions o = options();
+
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
+}
+END_TEST
+
+/* ---- the chain and policy codes, end to end ------------------------------------------ */
+
+START_TEST(test_pipeline_reports_expiry_and_order) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *soon = NULL, *later = NULL;
+        CheckOptions o = options();
+
+        soon = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k_rem,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = REM_SAN,
+                                     .pathlen = -1,
+                                     .not_after = TU_NOW + 29 * TU_DAY});
+        later = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                      .key = k_rem,
+                                      .issuer = inter,
+                                      .issuer_key = k_inter,
+                                      .san = REM_SAN,
+                                      .pathlen = -1,
+                                      .not_after = TU_NOW + 31 * TU_DAY});
+        run_rem(soon, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_CERT_EXPIRING);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        run_rem(later, k_rem, &o, &g);
+        ASSERT_NONE(&g);
+
+        /* --min-valid-days 0 accepts the first. */
+        findings_clear(&f);
+        o.min_valid_days = 0;
+        run_rem(soon, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_pipeline_not_yet_valid_is_not_path_invalid) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        CheckOptions o = options();
+
+        leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k_rem,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = REM_SAN,
+                                     .pathlen = -1,
+                                     .not_before = TU_NOW + TU_DAY});
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_CERT_NOT_YET_VALID);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        /* --now after notBefore: fine. */
+        findings_clear(&f);
+        o.now = TU_NOW + 2 * TU_DAY;
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_pipeline_missing_intermediate_and_trust) {
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = NULL, *k = NULL, *t = NULL, *c2 = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        CheckOptions o = options();
+
+        /* leaf + root: the issuing CA is missing. */
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){leaf, root}, 2, NULL, 0);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(
+                strstr(first(&f, FINDING_CHAIN_INCOMPLETE)->message, "SomeTelco Issuing CA"));
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+
+        /* leaf + issuing CA, root given with --trust: a warning, result ok. */
+        t = tu_write_pem(dir, "trust.pem", (X509 *[]){root}, 1, NULL, 0);
+        ck_assert_int_eq(check_load_anchors(t, &anchors, &h), 0);
+        ck_assert_uint_eq(h.n, 0);
+        ck_assert_int_eq(sk_X509_num(anchors), 1);
+        c2 = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){leaf, inter}, 2, NULL, 0);
+        o.trust = anchors;
+        ck_assert_int_eq(check_files("rem", c2, k, &o, &g), 0);
+        ASSERT_HAS(&g, FINDING_CHAIN_ROOT_ADDED);
+        ck_assert_uint_eq(g.n, 1);
+        ASSERT_NO_ERRORS(&g);
+
+        /* Without --trust the same file is incomplete. */
+        findings_clear(&g);
+        o.trust = NULL;
+        ck_assert_int_eq(check_files("rem", c2, k, &o, &g), 0);
+        ASSERT_HAS(&g, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&g, FINDING_CHAIN_ROOT_ADDED);
+}
+END_TEST
+
+START_TEST(test_pipeline_names_from_deployment_and_option) {
+        _cleanup_(findings_clear) Findings f = {}, df = {};
+        _cleanup_(deploy_freep) Deployment *d = NULL;
+        _cleanup_(X509_freep) X509 *leaf =
+                leaf_cert("rem.sometelco.com", k_rem, "DNS:rem.sometelco.com");
+        CheckOptions o = options();
+
+        ck_assert_int_eq(deploy_parse("deployment.yaml", mag_yaml, strlen(mag_yaml), &d, &df), 0);
+        o.deploy = d;
+        o.names = (char *[]){"rem-backup.sometelco.com", NULL};
+        run_rem(leaf, k_rem, &o, &f);
+        /* 192.168.10.10 (deployment) and rem-backup (--name) are not covered. */
+        ck_assert_int_eq(f.n, 2);
+        ck_assert_int_eq(f.items[0].code, FINDING_SAN_NOT_COVERED);
+        ck_assert_ptr_nonnull(strstr(f.items[0].message, "'192.168.10.10'"));
+        ck_assert_int_eq(f.items[1].code, FINDING_SAN_NOT_COVERED);
+        ck_assert_ptr_nonnull(strstr(f.items[1].message, "'rem-backup.sometelco.com'"));
+}
+END_TEST
+
+START_TEST(test_pipeline_ca_flags_and_signature) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *ca_leaf = NULL, *forged = NULL;
+        CheckOptions o = options();
+
+        ca_leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                        .key = k_rem,
+                                        .issuer = inter,
+                                        .issuer_key = k_inter,
+                                        .ca = true,
+                                        .pathlen = -1,
+                                        .ku = "critical,digitalSignature",
+                                        .eku = "serverAuth",
+                                        .san = REM_SAN});
+        run_rem(ca_leaf, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+
+        forged = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                       .key = k_rem,
+                                       .issuer = inter,
+                                       .issuer_key = k_other,
+                                       .san = REM_SAN,
+                                       .pathlen = -1,
+                                       .no_ski_aki = true});
+        run_rem(forged, k_rem, &o, &g);
+        ASSERT_HAS(&g, FINDING_CHAIN_SIGNATURE);
+}
+END_TEST
+
+START_TEST(test_pipeline_unrelated_certificate) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert(), *stray = NULL;
+        _cleanup_(freep) char *c = NULL, *k = NULL;
+        CheckOptions o = options();
+
+        stray = leaf_cert("xcap", k_xcap, "DNS:" XCAP_3GPP);
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){leaf, inter, root, stray}, 4, NULL, 0);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_CHAIN_UNRELATED);
+        ck_assert_int_eq(first(&f, FINDING_CHAIN_UNRELATED)->cert, 3);
+}
+END_TEST
+
+START_TEST(test_pipeline_path_invalid) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        X509V3_CTX ctx;
+        X509_EXTENSION *e;
+        CheckOptions o = options();
+
+        /* A critical extension nobody knows: only path validation sees it. */
+        X509V3_set_ctx(&ctx, inter, leaf, NULL, NULL, 0);
+        e = X509V3_EXT_nconf(NULL, &ctx, "1.3.6.1.4.1.55555.7", "critical,DER:05:00");
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(leaf, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ck_assert_int_gt(X509_sign(leaf, k_inter, EVP_sha256()), 0);
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_PATH_INVALID)->message, "OpenSSL"));
+}
+END_TEST
+
+START_TEST(test_pipeline_san_and_subject) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *cn_only = NULL, *ip_dns = NULL;
+        CheckOptions o = options();
+
+        o.names = (char *[]){"rem.sometelco.com", NULL};
+        cn_only = tu_cert(&(TuCertSpec){.subject = "/CN=rem.sometelco.com",
+                                        .key = k_rem,
+                                        .issuer = inter,
+                                        .issuer_key = k_inter,
+                                        .pathlen = -1});
+        run_rem(cn_only, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_SAN_MISSING);
+        ASSERT_HAS(&f, FINDING_SAN_NOT_COVERED);
+        ASSERT_HAS(&f, FINDING_SUBJECT_FIELDS);
+
+        ip_dns = leaf_cert("rem.sometelco.com", k_rem, "DNS:rem.sometelco.com,DNS:192.168.10.10");
+        run_rem(ip_dns, k_rem, &o, &g);
+        ASSERT_HAS(&g, FINDING_SAN_IP_AS_DNS);
+        ASSERT_LACKS(&g, FINDING_SAN_MISSING);
+        ASSERT_LACKS(&g, FINDING_SUBJECT_FIELDS);
+}
+END_TEST
+
+START_TEST(test_pipeline_weak_key_signature_and_usage) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k1024 = tu_key_rsa(1024);
+        CheckOptions o = options();
+
+        leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k1024,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = REM_SAN,
+                                     .pathlen = -1,
+                                     .md = "SHA1",
+                                     .ku = "critical,keyAgreement",
+                                     .eku = "clientAuth"});
+        run_rem(leaf, k1024, &o, &f);
+        ASSERT_HAS(&f, FINDING_WEAK_KEY);
+        ASSERT_HAS(&f, FINDING_WEAK_SIGNATURE);
+        ASSERT_HAS(&f, FINDING_KEY_USAGE);
+        ASSERT_HAS(&f, FINDING_EKU);
+        /* OpenSSL's purpose and strength errors are explained by those. */
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+}
+END_TEST
+
+/* ---- profiles ------------------------------------------------------------------------- */
+
+START_TEST(test_strict_profile_requires_eku) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        CheckOptions o = options();
+
+        leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k_rem,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = REM_SAN,
+                                     .pathlen = -1,
+                                     .eku = ""});
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_EKU);
+        ASSERT_NO_ERRORS(&f);
+
+        o.profile = PROFILE_STRICT;
+        run_rem(leaf, k_rem, &o, &g);
+        ASSERT_HAS(&g, FINDING_EKU);
+        ck_assert_int_eq(first(&g, FINDING_EKU)->severity, SEVERITY_ERROR);
+}
+END_TEST
+
+START_TEST(test_strict_profile_clean_chain_passes) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        CheckOptions o = options();
+
+        o.profile = PROFILE_STRICT;
+        o.names = (char *[]){"rem.sometelco.com", NULL};
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_missing_key_identifiers_only_matter_in_strict) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        CheckOptions o = options();
+
+        leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k_rem,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = REM_SAN,
+                                     .pathlen = -1,
+                                     .no_ski_aki = true});
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+
+        o.profile = PROFILE_STRICT;
+        run_rem(leaf, k_rem, &o, &g);
+        ASSERT_HAS(&g, FINDING_CERT_FORMAT);
+        ASSERT_LACKS(&g, FINDING_PATH_INVALID); /* said once, by CERT_FORMAT */
+}
+END_TEST
+
+START_TEST(test_innovaphone_profile_key_size) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *big = NULL, *ok = NULL;
+        CheckOptions o = options();
+
+        o.profile = PROFILE_INNOVAPHONE;
+        big = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "pbx.sometelco.com",
+                                    .key = k_rsa3072,
+                                    .issuer = inter,
+                                    .issuer_key = k_inter,
+                                    .san = "DNS:pbx.sometelco.com",
+                                    .pathlen = -1,
+                                    .eku = "serverAuth,clientAuth"});
+        ok = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "pbx.sometelco.com",
+                                   .key = k_rsa2048,
+                                   .issuer = inter,
+                                   .issuer_key = k_inter,
+                                   .san = "DNS:pbx.sometelco.com",
+                                   .pathlen = -1,
+                                   .eku = "serverAuth,clientAuth"});
+        run_rem(big, k_rsa3072, &o, &f);
+        ASSERT_HAS(&f, FINDING_WEAK_KEY);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->message, "3072"));
+        run_rem(ok, k_rsa2048, &o, &g);
+        ASSERT_NONE(&g);
+}
+END_TEST
+
+/* ---- check_store ------------------------------------------------------------------------ */
+
+static X509 *xcap_cert(const char *san) {
+        return leaf_cert(XCAP_3GPP, k_xcap, san);
+}
+
+static X509 *bsf_cert(const char *san) {
+        return leaf_cert(BSF_3GPP, k_bsf, san);
+}
+
+/* A MAG store: rem, xcap and bsf pairs and deployment.yaml, with the given
+ * XCAP and BSF subjectAltNames. */
+static void write_mag_store(const char *xcap_san, const char *bsf_san) {
+        _cleanup_(X509_freep) X509 *rem = rem_cert(), *xcap = xcap_cert(xcap_san),
+                                   *bsf = bsf_cert(bsf_san);
+
+        free(write_chain("rem-cert.crt", rem));
+        free(write_key("rem-cert.key", k_rem));
+        free(write_chain("xcap-cert.crt", xcap));
+        free(write_key("xcap-cert.key", k_xcap));
+        free(write_chain("bsf-cert.crt", bsf));
+        free(write_key("bsf-cert.key", k_bsf));
+        free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
+}
+
+static const ServiceReport *service(const StoreReport *r, const char *name) {
+        for (size_t i = 0; i < r->n_services; i++)
+                if (streq(r->services[i].service, name))
+                        return &r->services[i];
+        ck_abort_msg("no service %s in the report", name);
+        return NULL;
+}
+
+static StoreReport *run_store(const CheckOptions *o) {
+        StoreReport *r = NULL;
+
+        ck_assert_int_eq(check_store(dir, o, &r), 0);
+        ck_assert_ptr_nonnull(r);
+        return r;
+}
+
+START_TEST(test_store_full_mag_passes) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP, "DNS:" BSF_3GPP);
+        r = run_store(&o);
+        ck_assert_uint_eq(r->n_services, 3);
+        ck_assert_str_eq(r->services[0].service, "rem");
+        ck_assert_str_eq(r->services[1].service, "xcap");
+        ck_assert_str_eq(r->services[2].service, "bsf");
+        ASSERT_NONE(&r->findings);
+        for (size_t i = 0; i < r->n_services; i++) {
+                ck_assert(r->services[i].uploaded);
+                ASSERT_NONE(&r->services[i].findings);
+        }
+        ck_assert(!store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_uses_deployment_names) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        /* The XCAP certificate lacks the 3GPP name the deployment's MCC/MNC give. */
+        write_mag_store("DNS:xcap.sometelco.com", "DNS:bsf.sometelco.com");
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "xcap")->findings, FINDING_SAN_NOT_COVERED);
+        ASSERT_HAS(&service(r, "xcap")->findings, FINDING_NAME_3GPP_FORM);
+        ASSERT_HAS(&service(r, "bsf")->findings, FINDING_SAN_NOT_COVERED);
+        ASSERT_NONE(&service(r, "rem")->findings);
+        ck_assert(store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_bsf_names_differing_from_xcap_is_bsf_name) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        const Finding *x;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP ",DNS:xcap.sometelco.com", "DNS:" BSF_3GPP);
+        r = run_store(&o);
+        ASSERT_NONE(&service(r, "xcap")->findings);
+        ASSERT_HAS(&service(r, "bsf")->findings, FINDING_BSF_NAME);
+        x = first(&service(r, "bsf")->findings, FINDING_BSF_NAME);
+        ck_assert_ptr_nonnull(strstr(x->message, "'bsf.sometelco.com'"));
+        ck_assert_ptr_nonnull(strstr(x->file, "bsf-cert.crt"));
+}
+END_TEST
+
+START_TEST(test_store_bsf_names_matching_xcap_is_not_bsf_name) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP ",DNS:xcap.sometelco.com",
+                        "DNS:bsf.sometelco.com,DNS:" BSF_3GPP);
+        r = run_store(&o);
+        ASSERT_NONE(&service(r, "bsf")->findings);
+        ck_assert(!store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_xcap_name_rule) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP ",DNS:rem.sometelco.com", "DNS:" BSF_3GPP);
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "xcap")->findings, FINDING_XCAP_NAME);
+        ASSERT_LACKS(&service(r, "rem")->findings, FINDING_XCAP_NAME);
+}
+END_TEST
+
+START_TEST(test_store_3gpp_name_for_other_network) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        /* The certificate is for MNC 002, the deployment is MNC 001. */
+        write_mag_store("DNS:xcap.ims.mnc002.mcc001.pub.3gppnetwork.org",
+                        "DNS:bsf.ims.mnc002.mcc001.pub.3gppnetwork.org");
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "xcap")->findings, FINDING_NAME_3GPP_FORM);
+        ASSERT_HAS(&service(r, "bsf")->findings, FINDING_NAME_3GPP_FORM);
+        ASSERT_LACKS(&service(r, "bsf")->findings, FINDING_BSF_NAME);
+}
+END_TEST
+
+START_TEST(test_store_crt_without_key_is_pair_incomplete) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        const Finding *x;
+        CheckOptions o = options();
+
+        free(write_chain("rem-cert.crt", rem));
+        r = run_store(&o);
+        ck_assert(service(r, "rem")->uploaded);
+        ASSERT_HAS(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        x = first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        ck_assert_ptr_nonnull(strstr(x->message, "rem-cert.key"));
+        ck_assert(!service(r, "xcap")->uploaded);
+        ck_assert(!service(r, "bsf")->uploaded);
+        ASSERT_NONE(&service(r, "xcap")->findings);
+        ck_assert(store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_key_without_crt_is_pair_incomplete) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        const Finding *x;
+        CheckOptions o = options();
+
+        free(write_key("rem-cert.key", k_rem));
+        r = run_store(&o);
+        ck_assert(service(r, "rem")->uploaded);
+        ASSERT_HAS(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        x = first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        ck_assert_ptr_nonnull(strstr(x->message, "rem-cert.crt"));
+}
+END_TEST
+
+START_TEST(test_store_full_pair_is_not_pair_incomplete) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        CheckOptions o = options();
+
+        free(write_chain("rem-cert.crt", rem));
+        free(write_key("rem-cert.key", k_rem));
+        r = run_store(&o);
+        ASSERT_LACKS(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        ck_assert(!store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_empty_directory) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        /* Nothing uploaded: self-signed certificates will be made; no error. */
+        r = run_store(&o);
+        ck_assert_uint_eq(r->n_services, 3);
+        for (size_t i = 0; i < r->n_services; i++)
+                ck_assert(!r->services[i].uploaded);
+        ck_assert(!store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_symlinked_crt_is_refused_not_followed) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        _cleanup_(freep) char *outside = NULL, *target = NULL, *link = NULL;
+        const Finding *x;
+        CheckOptions o = options();
+
+        /* The link points at a perfectly good chain outside the store. */
+        outside = tu_tmpdir();
+        target = tu_write_pem(outside, "real.crt", (X509 *[]){rem, inter, root}, 3, NULL, 0);
+        link = tu_path(dir, "rem-cert.crt");
+        ck_assert_int_eq(symlink(target, link), 0);
+        free(write_key("rem-cert.key", k_rem));
+
+        r = run_store(&o);
+        tu_rmdir_r(outside);
+        free(outside);
+        outside = NULL;
+
+        ASSERT_HAS(&service(r, "rem")->findings, FINDING_FILE_UNREADABLE);
+        x = first(&service(r, "rem")->findings, FINDING_FILE_UNREADABLE);
+        ck_assert_ptr_nonnull(strstr(x->message, "symbolic link"));
+        ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.crt"));
+        /* Not followed: none of the chain's content was judged, and the pair
+         * is not called incomplete either. */
+        ASSERT_LACKS(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        ASSERT_LACKS(&service(r, "rem")->findings, FINDING_KEY_MISMATCH);
+        ck_assert(store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_symlinked_key_is_refused) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        _cleanup_(freep) char *real = NULL, *link = NULL;
+        CheckOptions o = options();
+
+        free(write_chain("rem-cert.crt", rem));
+        real = write_key("key.pem", k_rem);
+        link = tu_path(dir, "rem-cert.key");
+        ck_assert_int_eq(symlink("key.pem", link), 0);
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "rem")->findings, FINDING_FILE_UNREADABLE);
+        ASSERT_LACKS(&service(r, "rem")->findings, FINDING_KEY_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_store_directory_in_place_of_crt_is_unreadable) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(freep) char *d = tu_path(dir, "xcap-cert.crt");
+        CheckOptions o = options();
+
+        ck_assert_int_eq(mkdir(d, 0755), 0);
+        free(write_key("xcap-cert.key", k_xcap));
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "xcap")->findings, FINDING_FILE_UNREADABLE);
+}
+END_TEST
+
+START_TEST(test_store_other_service_pair_is_checked) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *prov = NULL;
+        CheckOptions o = options();
+
+        prov = leaf_cert("prov.sometelco.com", k_other, "DNS:prov.sometelco.com");
+        free(write_chain("provisioning-cert.crt", prov));
+        free(write_key("provisioning-cert.key", k_rem)); /* the wrong key */
+        free(write_key("Bad_Name-cert.key", k_rem));     /* not a service name: ignored */
+        r = run_store(&o);
+        ck_assert_uint_eq(r->n_services, 4);
+        ck_assert_str_eq(r->services[3].service, "provisioning");
+        ck_assert(r->services[3].uploaded);
+        ASSERT_HAS(&r->services[3].findings, FINDING_KEY_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_store_bad_deployment_yaml) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        static const char bad[] = "subject:\n  contry: NZ\n";
+        CheckOptions o = options();
+
+        free(write_chain("rem-cert.crt", rem));
+        free(write_key("rem-cert.key", k_rem));
+        free(tu_write_file(dir, "deployment.yaml", bad, strlen(bad)));
+        r = run_store(&o);
+        ASSERT_HAS(&r->findings, FINDING_CONFIG_INVALID);
+        ck_assert_int_eq(r->findings.items[0].line, 2);
+        ck_assert(store_report_has_errors(r));
+        /* The services are still checked, without the deployment's names. */
+        ASSERT_NONE(&service(r, "rem")->findings);
+}
+END_TEST
+
+START_TEST(test_store_symlinked_deployment_is_refused) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(freep) char *outside = tu_tmpdir(), *target = NULL, *link = NULL;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP, "DNS:" BSF_3GPP);
+        target = tu_write_file(outside, "deployment.yaml", mag_yaml, strlen(mag_yaml));
+        link = tu_path(dir, "deployment.yaml");
+        ck_assert_int_eq(unlink(link), 0);
+        ck_assert_int_eq(symlink(target, link), 0);
+        r = run_store(&o);
+        tu_rmdir_r(outside);
+        ASSERT_HAS(&r->findings, FINDING_CONFIG_INVALID);
+        ck_assert(store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_names_option_applies_to_every_service) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP, "DNS:" BSF_3GPP);
+        o.names = (char *[]){"192.0.2.99", NULL};
+        r = run_store(&o);
+        for (size_t i = 0; i < r->n_services; i++)
+                ASSERT_HAS(&r->services[i].findings, FINDING_SAN_NOT_COVERED);
+}
+END_TEST
+
+START_TEST(test_store_missing_directory_is_an_error) {
+        StoreReport *r = NULL;
+        _cleanup_(freep) char *nowhere = tu_path(dir, "nowhere");
+        CheckOptions o = options();
+
+        ck_assert_int_eq(check_store(nowhere, &o, &r), -ENOENT);
+        ck_assert_ptr_null(r);
+}
+END_TEST
+
+/* ---- check_load_anchors ----------------------------------------------------------------- */
+
+START_TEST(test_load_anchors) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
+        _cleanup_(freep) char *a = NULL, *b = NULL, *e = NULL;
+
+        a = tu_write_pem(dir, "a.pem", (X509 *[]){root}, 1, NULL, 0);
+        b = tu_write_pem(dir, "b.pem", (X509 *[]){inter, root}, 2, NULL, 0);
+        e = tu_write_file(dir, "e.pem", "nothing here\n", 13);
+        ck_assert_int_eq(check_load_anchors(a, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_num(s), 1);
+        /* Repeated --trust options add up. */
+        ck_assert_int_eq(check_load_anchors(b, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_num(s), 3);
+        ck_assert_uint_eq(f.n, 0);
+        ck_assert_int_eq(check_load_anchors(e, &s, &f), -EINVAL);
+        ASSERT_HAS(&f, FINDING_NOT_PEM);
+}
+END_TEST
+
+static Suite *check_suite(void) {
+        Suite *s = suite_create("check");
+        TCase *tc;
+
+        tc = tcase_create("files");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_good_pair_has_no_findings);
+        tcase_add_test(tc, test_chain_without_key_file_skips_key_checks);
+        tcase_add_test(tc, test_key_inside_chain_file_is_used);
+        tcase_add_test(tc, test_der_file_is_not_pem);
+        tcase_add_test(tc, test_empty_and_binary_files_are_not_pem);
+        tcase_add_test(tc, test_pem_file_is_not_not_pem);
+        tcase_add_test(tc, test_file_over_1mib_is_file_too_large);
+        tcase_add_test(tc, test_17_certificates_are_file_too_large);
+        tcase_add_test(tc, test_crlf_file_is_pem_layout_warning);
+        tcase_add_test(tc, test_clean_lf_file_is_not_pem_layout);
+        tcase_add_test(tc, test_text_dump_between_blocks_is_pem_layout);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("keys");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_key_file_without_key_is_key_missing);
+        tcase_add_test(tc, test_key_file_with_key_is_not_key_missing);
+        tcase_add_test(tc, test_two_keys_are_key_multiple);
+        tcase_add_test(tc, test_one_key_is_not_key_multiple);
+        tcase_add_test(tc, test_encrypted_key_is_key_encrypted);
+        tcase_add_test(tc, test_empty_passphrase_is_still_key_encrypted);
+        tcase_add_test(tc, test_traditional_encrypted_key_is_key_encrypted);
+        tcase_add_test(tc, test_plain_traditional_key_is_accepted);
+        tcase_add_test(tc, test_other_key_is_key_mismatch);
+        tcase_add_test(tc, test_key_of_a_later_certificate_is_key_mismatch);
+        tcase_add_test(tc, test_matching_key_is_not_key_mismatch);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("pipeline");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_pipeline_reports_expiry_and_order);
+        tcase_add_test(tc, test_pipeline_not_yet_valid_is_not_path_invalid);
+        tcase_add_test(tc, test_pipeline_missing_intermediate_and_trust);
+        tcase_add_test(tc, test_pipeline_names_from_deployment_and_option);
+        tcase_add_test(tc, test_pipeline_ca_flags_and_signature);
+        tcase_add_test(tc, test_pipeline_unrelated_certificate);
+        tcase_add_test(tc, test_pipeline_path_invalid);
+        tcase_add_test(tc, test_pipeline_san_and_subject);
+        tcase_add_test(tc, test_pipeline_weak_key_signature_and_usage);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("profiles");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_strict_profile_requires_eku);
+        tcase_add_test(tc, test_strict_profile_clean_chain_passes);
+        tcase_add_test(tc, test_missing_key_identifiers_only_matter_in_strict);
+        tcase_add_test(tc, test_innovaphone_profile_key_size);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("store");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_store_full_mag_passes);
+        tcase_add_test(tc, test_store_uses_deployment_names);
+        tcase_add_test(tc, test_store_bsf_names_differing_from_xcap_is_bsf_name);
+        tcase_add_test(tc, test_store_bsf_names_matching_xcap_is_not_bsf_name);
+        tcase_add_test(tc, test_store_xcap_name_rule);
+        tcase_add_test(tc, test_store_3gpp_name_for_other_network);
+        tcase_add_test(tc, test_store_crt_without_key_is_pair_incomplete);
+        tcase_add_test(tc, test_store_key_without_crt_is_pair_incomplete);
+        tcase_add_test(tc, test_store_full_pair_is_not_pair_incomplete);
+        tcase_add_test(tc, test_store_empty_directory);
+        tcase_add_test(tc, test_store_symlinked_crt_is_refused_not_followed);
+        tcase_add_test(tc, test_store_symlinked_key_is_refused);
+        tcase_add_test(tc, test_store_directory_in_place_of_crt_is_unreadable);
+        tcase_add_test(tc, test_store_other_service_pair_is_checked);
+        tcase_add_test(tc, test_store_bad_deployment_yaml);
+        tcase_add_test(tc, test_store_symlinked_deployment_is_refused);
+        tcase_add_test(tc, test_store_names_option_applies_to_every_service);
+        tcase_add_test(tc, test_store_missing_directory_is_an_error);
+        tcase_add_test(tc, test_load_anchors);
+        suite_add_tcase(s, tc);
+
+        return s;
+}
+
+int main(void) {
+        SRunner *sr;
+        int failed;
+
+        k_root = tu_key_ec("P-256");
+        k_inter = tu_key_ec("P-256");
+        k_rem = tu_key_ec("P-256");
+        k_xcap = tu_key_ec("P-256");
+        k_bsf = tu_key_ec("P-256");
+        k_other = tu_key_ec("P-256");
+        k_rsa2048 = tu_key_rsa(2048);
+        k_rsa3072 = tu_key_rsa(3072);
+        root = tu_cert(
+                &(TuCertSpec){.subject = ROOT_SUBJ, .key = k_root, .ca = true, .pathlen = -1});
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = root,
+                                      .issuer_key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1});
+
+        sr = srunner_create(check_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+
+        X509_free(inter);
+        X509_free(root);
+        EVP_PKEY_free(k_root);
+        EVP_PKEY_free(k_inter);
+        EVP_PKEY_free(k_rem);
+        EVP_PKEY_free(k_xcap);
+        EVP_PKEY_free(k_bsf);
+        EVP_PKEY_free(k_other);
+        EVP_PKEY_free(k_rsa2048);
+        EVP_PKEY_free(k_rsa3072);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,1217 @@
+/* test_policy: what the certificate itself must carry — validity
+ * (CERT_EXPIRING, CERT_NOT_YET_VALID), names (SAN_MISSING, SAN_IP_AS_DNS,
+ * SAN_NOT_COVERED, XCAP_NAME, BSF_NAME, NAME_3GPP_FORM), subject fields,
+ * key and signature strength, key usages — under the default, strict and
+ * innovaphone profiles. Each code has a case that raises it and a near miss
+ * that does not. */
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "bundle.h"
+#include "chain.h"
+#include "deploy.h"
+#include "macro.h"
+#include "policy.h"
+#include "testutil.h"
+
+#define ROOT_SUBJ  "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Root CA"
+#define INTER_SUBJ "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Issuing CA"
+#define LEAF_SUBJ  "/C=NZ/O=SomeTelco/OU=SomeCity Network Operations Center/CN=rem.sometelco.com"
+#define LEAF_SAN   "DNS:rem.sometelco.com,IP:192.168.10.10"
+#define XCAP_3GPP  "xcap.ims.mnc001.mcc001.pub.3gppnetwork.org"
+#define BSF_3GPP   "bsf.ims.mnc001.mcc001.pub.3gppnetwork.org"
+
+/* Made once in main(): keys (RSA generation is slow under ASan) and a
+ * root and issuing CA every test's leaf hangs below. */
+static EVP_PKEY *k_root, *k_inter, *k_leaf, *k_rsa1024, *k_rsa2048, *k_rsa3072, *k_p224;
+static X509 *root, *inter;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static TuCertSpec leaf_spec(void) {
+        return (TuCertSpec){.subject = LEAF_SUBJ,
+                            .key = k_leaf,
+                            .issuer = inter,
+                            .issuer_key = k_inter,
+                            .san = LEAF_SAN,
+                            .pathlen = -1};
+}
+
+static PolicyInput input(const char *service) {
+        return (PolicyInput){.service = service,
+                             .now = TU_NOW,
+                             .min_valid_days = 30,
+                             .profile = PROFILE_DEFAULT,
+                             .mcc = -1,
+                             .mnc = -1};
+}
+
+static char *describe(const Findings *f) {
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+
+        ck_assert_ptr_nonnull(m);
+        for (size_t i = 0; i < f->n; i++)
+                fprintf(m, "%s/%s[%d]: %s; ", finding_code_to_string(f->items[i].code),
+                        severity_to_string(f->items[i].severity), f->items[i].cert,
+                        f->items[i].message);
+        if (f->n == 0)
+                fputs("(none)", m);
+        ck_assert_int_eq(fclose(m), 0);
+        return s;
+}
+
+static const Finding *first(const Findings *f, FindingCode c) {
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == c)
+                        return &f->items[i];
+        return NULL;
+}
+
+static size_t count_code(const Findings *f, FindingCode c) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == c)
+                        n++;
+        return n;
+}
+
+#define ASSERT_HAS(f, c)                                                                           \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(findings_has_code((f), (c)), "expected %s; findings: %s",            \
+                              finding_code_to_string(c), _d);                                      \
+        } while (0)
+
+#define ASSERT_LACKS(f, c)                                                                         \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg(!findings_has_code((f), (c)), "unexpected %s; findings: %s",         \
+                              finding_code_to_string(c), _d);                                      \
+        } while (0)
+
+#define ASSERT_NONE(f)                                                                             \
+        do {                                                                                       \
+                _cleanup_(freep) char *_d = describe(f);                                           \
+                ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
+        } while (0)
+
+/* The first finding of code c must have severity sev and mention needle. */
+static void expect(const Findings *f, FindingCode c, Severity sev, int cert, const char *needle) {
+        const Finding *x = first(f, c);
+        _cleanup_(freep) char *d = describe(f);
+
+        ck_assert_msg(x, "expected %s; findings: %s", finding_code_to_string(c), d);
+        ck_assert_msg(x->severity == sev, "%s has severity %s", finding_code_to_string(c),
+                      severity_to_string(x->severity));
+        ck_assert_int_eq(x->cert, cert);
+        ck_assert_str_eq(x->file, "chain.crt");
+        ck_assert_ptr_nonnull(x->hint);
+        if (needle)
+                ck_assert_msg(strstr(x->message, needle), "'%s' not in '%s'", needle, x->message);
+}
+
+static Bundle *bundle_of(X509 *const *certs, size_t n) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(freep) char *text = NULL;
+        size_t len = 0;
+        Bundle *b = NULL;
+        FILE *m = open_memstream(&text, &len);
+
+        ck_assert_ptr_nonnull(m);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_int_eq(PEM_write_X509(m, certs[i]), 1);
+        ck_assert_int_eq(fclose(m), 0);
+        ck_assert_int_eq(bundle_parse("chain.crt", text, len, BUNDLE_EXPECT_CERTS, &b, &f), 0);
+        ck_assert_uint_eq(b->n_certs, n);
+        return b;
+}
+
+/* Runs policy_check on certs (leaf first) as check_bundles would. Only the
+ * policy's findings end up in f. */
+static void run_certs(PolicyInput in, X509 *const *certs, size_t n, Findings *f) {
+        _cleanup_(bundle_freep) Bundle *b = bundle_of(certs, n);
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings chain_findings = {};
+
+        ck_assert_int_eq(chain_build(b, 0, in.anchors, &c, &chain_findings), 0);
+        in.bundle = b;
+        in.chain = c;
+        ck_assert_int_eq(policy_check(&in, f), 0);
+}
+
+/* The leaf under the shared issuing CA and root. */
+static void run_leaf(PolicyInput in, const TuCertSpec *spec, Findings *f) {
+        _cleanup_(X509_freep) X509 *leaf = tu_cert(spec);
+
+        run_certs(in, (X509 *[]){leaf, inter, root}, 3, f);
+}
+
+/* Names of a list given inline: NAMES("a", "b") (a static NULL-terminated array). */
+#define NAMES(...) ((char *[]){__VA_ARGS__, NULL})
+
+/* ---- the baseline ------------------------------------------------------------------ */
+
+START_TEST(test_good_rem_certificate_has_no_findings) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.names = NAMES("rem.sometelco.com", "192.168.10.10");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+/* ---- validity ------------------------------------------------------------------------ */
+
+START_TEST(test_29_days_left_is_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.not_after = TU_NOW + 29 * TU_DAY;
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 0, "in 29 days");
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CERT_EXPIRING)->message, "30"));
+}
+END_TEST
+
+START_TEST(test_31_days_left_is_not_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.not_after = TU_NOW + 31 * TU_DAY;
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_LACKS(&f, FINDING_CERT_EXPIRING);
+        /* Exactly 30 days is enough too. */
+        findings_clear(&f);
+        s.not_after = TU_NOW + 30 * TU_DAY;
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_LACKS(&f, FINDING_CERT_EXPIRING);
+}
+END_TEST
+
+START_TEST(test_expired_leaf_is_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.not_before = TU_NOW - 400 * TU_DAY;
+        s.not_after = TU_NOW - 3 * TU_DAY;
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 0, "expired");
+        ck_assert_uint_eq(count_code(&f, FINDING_CERT_EXPIRING), 1);
+}
+END_TEST
+
+START_TEST(test_expired_intermediate_is_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *old_inter = NULL, *leaf = NULL;
+
+        old_inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                          .key = k_inter,
+                                          .issuer = root,
+                                          .issuer_key = k_root,
+                                          .ca = true,
+                                          .pathlen = -1,
+                                          .not_before = TU_NOW - 800 * TU_DAY,
+                                          .not_after = TU_NOW - 10 * TU_DAY});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = old_inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        run_certs(input("rem"), (X509 *[]){leaf, old_inter, root}, 3, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 1, "expired");
+        ck_assert_uint_eq(count_code(&f, FINDING_CERT_EXPIRING), 1);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CERT_EXPIRING)->subject, "Issuing CA"));
+}
+END_TEST
+
+START_TEST(test_root_expiring_soon_is_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *r = NULL, *i = NULL, *leaf = NULL;
+
+        /* Every certificate in the file counts, the root too (MAG seed). */
+        r = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
+                                  .key = k_root,
+                                  .ca = true,
+                                  .pathlen = -1,
+                                  .not_after = TU_NOW + 10 * TU_DAY});
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_inter,
+                                  .issuer = r,
+                                  .issuer_key = k_root,
+                                  .ca = true,
+                                  .pathlen = -1});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = i,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        run_certs(input("rem"), (X509 *[]){leaf, i, r}, 3, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 2, "in 10 days");
+}
+END_TEST
+
+START_TEST(test_min_valid_days_zero) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        /* With 0, one hour left is enough ... */
+        in.min_valid_days = 0;
+        s.not_after = TU_NOW + 3600;
+        run_leaf(in, &s, &f);
+        ASSERT_LACKS(&f, FINDING_CERT_EXPIRING);
+
+        /* ... and expired is still expired. */
+        findings_clear(&f);
+        s.not_after = TU_NOW - 1;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 0, "expired");
+}
+END_TEST
+
+START_TEST(test_not_before_in_future_is_cert_not_yet_valid) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.not_before = TU_NOW + 2 * TU_DAY;
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_CERT_NOT_YET_VALID, SEVERITY_ERROR, 0, "in 2 days");
+        ASSERT_LACKS(&f, FINDING_CERT_EXPIRING);
+}
+END_TEST
+
+START_TEST(test_not_before_just_past_is_valid) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.not_before = TU_NOW - 1;
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_LACKS(&f, FINDING_CERT_NOT_YET_VALID);
+        findings_clear(&f);
+        s.not_before = TU_NOW;
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_LACKS(&f, FINDING_CERT_NOT_YET_VALID);
+}
+END_TEST
+
+/* ---- keys --------------------------------------------------------------------------- */
+
+START_TEST(test_rsa_1024_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.key = k_rsa1024;
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "1024");
+}
+END_TEST
+
+START_TEST(test_rsa_2048_and_p256_are_not_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.key = k_rsa2048;
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f);
+        s.key = k_leaf; /* P-256 */
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f);
+        s.key = k_rsa3072; /* above 2048 is fine outside innovaphone */
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_ec_p224_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.key = k_p224;
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "224");
+}
+END_TEST
+
+START_TEST(test_weak_intermediate_key_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *weak = NULL, *leaf = NULL;
+
+        weak = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                     .key = k_rsa1024,
+                                     .issuer = root,
+                                     .issuer_key = k_root,
+                                     .ca = true,
+                                     .pathlen = -1});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = weak,
+                                     .issuer_key = k_rsa1024,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        run_certs(input("rem"), (X509 *[]){leaf, weak, root}, 3, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 1, "1024");
+        ck_assert_uint_eq(count_code(&f, FINDING_WEAK_KEY), 1);
+}
+END_TEST
+
+START_TEST(test_innovaphone_rsa_3072_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.profile = PROFILE_INNOVAPHONE;
+        s.key = k_rsa3072;
+        s.eku = "serverAuth,clientAuth";
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "3072");
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->hint, "2048"));
+}
+END_TEST
+
+START_TEST(test_innovaphone_rsa_2048_is_clean) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        /* Everything the innovaphone seed asks: RSA 2048, SHA-256,
+         * digitalSignature + keyEncipherment, serverAuth + clientAuth. The
+         * issuers may use other key types and sizes. */
+        in.profile = PROFILE_INNOVAPHONE;
+        s.key = k_rsa2048;
+        s.eku = "serverAuth,clientAuth";
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_innovaphone_ec_leaf_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.profile = PROFILE_INNOVAPHONE;
+        s.eku = "serverAuth,clientAuth";
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "RSA");
+}
+END_TEST
+
+/* ---- signatures ------------------------------------------------------------------------ */
+
+START_TEST(test_sha1_leaf_is_weak_signature) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.md = "SHA1";
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_WEAK_SIGNATURE, SEVERITY_ERROR, 0, "SHA1");
+}
+END_TEST
+
+START_TEST(test_md5_leaf_is_weak_signature) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *i = NULL, *leaf = NULL;
+
+        /* MD5 exists only with RSA: an RSA issuing CA signs it. */
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_rsa2048,
+                                  .issuer = root,
+                                  .issuer_key = k_root,
+                                  .ca = true,
+                                  .pathlen = -1});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = i,
+                                     .issuer_key = k_rsa2048,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1,
+                                     .md = "MD5"});
+        run_certs(input("rem"), (X509 *[]){leaf, i, root}, 3, &f);
+        expect(&f, FINDING_WEAK_SIGNATURE, SEVERITY_ERROR, 0, "md5");
+        ck_assert_uint_eq(count_code(&f, FINDING_WEAK_SIGNATURE), 1);
+}
+END_TEST
+
+START_TEST(test_sha1_intermediate_is_weak_signature) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *i = NULL, *leaf = NULL;
+
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_inter,
+                                  .issuer = root,
+                                  .issuer_key = k_root,
+                                  .ca = true,
+                                  .pathlen = -1,
+                                  .md = "SHA1"});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = i,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        run_certs(input("rem"), (X509 *[]){leaf, i, root}, 3, &f);
+        expect(&f, FINDING_WEAK_SIGNATURE, SEVERITY_ERROR, 1, "SHA1");
+}
+END_TEST
+
+START_TEST(test_sha1_self_signed_root_at_chain_end_is_not_weak_signature) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *r = NULL, *i = NULL, *leaf = NULL;
+
+        /* Nobody verifies a root's own signature. */
+        r = tu_cert(&(TuCertSpec){
+                .subject = ROOT_SUBJ, .key = k_root, .ca = true, .pathlen = -1, .md = "SHA1"});
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_inter,
+                                  .issuer = r,
+                                  .issuer_key = k_root,
+                                  .ca = true,
+                                  .pathlen = -1});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = i,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        run_certs(input("rem"), (X509 *[]){leaf, i, r}, 3, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_sha1_self_signed_server_certificate_is_weak_signature) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *x = NULL;
+
+        /* A lone self-signed certificate is the server certificate, not a root. */
+        x = tu_cert(
+                &(TuCertSpec){.subject = LEAF_SUBJ, .key = k_leaf, .san = LEAF_SAN, .md = "SHA1"});
+        run_certs(input("rem"), (X509 *[]){x}, 1, &f);
+        expect(&f, FINDING_WEAK_SIGNATURE, SEVERITY_ERROR, 0, "SHA1");
+}
+END_TEST
+
+START_TEST(test_innovaphone_sha384_is_weak_signature) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.key = k_rsa2048;
+        s.eku = "serverAuth,clientAuth";
+        s.md = "SHA384";
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f); /* fine by default */
+
+        in.profile = PROFILE_INNOVAPHONE;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_WEAK_SIGNATURE, SEVERITY_ERROR, 0, "SHA-256");
+}
+END_TEST
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+START_TEST(test_cn_only_is_san_missing) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = NULL;
+        in.names = NAMES("rem.sometelco.com");
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SAN_MISSING, SEVERITY_ERROR, 0, "RFC 2818");
+        /* The CN is never a fallback. */
+        ASSERT_HAS(&f, FINDING_SAN_NOT_COVERED);
+}
+END_TEST
+
+START_TEST(test_san_with_only_an_email_is_san_missing) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.san = "email:noc@sometelco.com";
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_SAN_MISSING, SEVERITY_ERROR, 0, "DNS or IP");
+}
+END_TEST
+
+START_TEST(test_ip_written_as_dns_is_san_ip_as_dns) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:rem.sometelco.com,DNS:192.168.10.10";
+        in.names = NAMES("192.168.10.10");
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SAN_IP_AS_DNS, SEVERITY_ERROR, 0, "DNS:192.168.10.10");
+        ASSERT_HAS(&f, FINDING_SAN_NOT_COVERED); /* a DNS entry does not cover an address */
+        ASSERT_LACKS(&f, FINDING_SAN_MISSING);
+}
+END_TEST
+
+START_TEST(test_ip_san_is_not_san_ip_as_dns) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:rem.sometelco.com,IP:192.168.10.10,IP:2001:db8::10";
+        in.names = NAMES("192.168.10.10", "2001:DB8:0::10");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_uncovered_name_is_san_not_covered) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.names = NAMES("rem.sometelco.com", "rem2.sometelco.com", "192.168.10.11");
+        run_leaf(in, &s, &f);
+        ck_assert_uint_eq(count_code(&f, FINDING_SAN_NOT_COVERED), 2);
+        expect(&f, FINDING_SAN_NOT_COVERED, SEVERITY_ERROR, 0, "'rem2.sometelco.com'");
+        /* The message lists what the certificate does have. */
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_SAN_NOT_COVERED)->message,
+                                     "DNS:rem.sometelco.com, IP:192.168.10.10"));
+        ck_assert_ptr_nonnull(strstr(f.items[1].message, "'192.168.10.11'"));
+}
+END_TEST
+
+START_TEST(test_wildcard_covers_one_label) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:*.sometelco.com";
+        in.names = NAMES("rem.sometelco.com", "REM.SomeTelco.com.");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_wildcard_two_labels_down_is_san_not_covered) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:*.sometelco.com";
+        in.names = NAMES("rem.nz.sometelco.com");
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SAN_NOT_COVERED, SEVERITY_ERROR, 0, "one label only");
+}
+END_TEST
+
+START_TEST(test_partial_wildcard_is_san_not_covered) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:rem*.sometelco.com";
+        in.names = NAMES("rem1.sometelco.com");
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SAN_NOT_COVERED, SEVERITY_ERROR, 0, "partial wildcard");
+}
+END_TEST
+
+START_TEST(test_wildcard_over_public_suffix_is_san_not_covered) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:*.co.nz";
+        in.names = NAMES("sometelco.co.nz");
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SAN_NOT_COVERED, SEVERITY_ERROR, 0, "public suffix");
+
+        /* Near miss: one level further down it is a normal wildcard. */
+        findings_clear(&f);
+        s.san = "DNS:*.sometelco.co.nz";
+        in.names = NAMES("rem.sometelco.co.nz");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_invalid_configured_name_is_name_invalid) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.names = NAMES("rem sometelco com", "rem.sometelco.com");
+        run_leaf(in, &s, &f);
+        ck_assert_uint_eq(f.n, 1);
+        ck_assert_int_eq(f.items[0].code, FINDING_NAME_INVALID);
+        ck_assert_int_eq(f.items[0].cert, -1);
+}
+END_TEST
+
+START_TEST(test_xcap_name_without_xcap_prefix_is_xcap_name) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=" XCAP_3GPP;
+        s.san = "DNS:" XCAP_3GPP ",DNS:ut.sometelco.com";
+        run_leaf(input("xcap"), &s, &f);
+        expect(&f, FINDING_XCAP_NAME, SEVERITY_ERROR, 0, "'ut.sometelco.com'");
+        ck_assert_uint_eq(count_code(&f, FINDING_XCAP_NAME), 1);
+}
+END_TEST
+
+START_TEST(test_xcap_prefixed_names_are_not_xcap_name) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("xcap");
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=" XCAP_3GPP;
+        s.san = "DNS:" XCAP_3GPP ",DNS:XCAP.sometelco.com";
+        in.mcc = 1;
+        in.mnc = 1;
+        in.names = NAMES(XCAP_3GPP);
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+        /* "xcapfoo." is not "xcap.". */
+        findings_clear(&f);
+        s.san = "DNS:" XCAP_3GPP ",DNS:xcapx.sometelco.com";
+        run_leaf(in, &s, &f);
+        ASSERT_HAS(&f, FINDING_XCAP_NAME);
+}
+END_TEST
+
+START_TEST(test_rem_certificate_has_no_xcap_rules) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.san = "DNS:www.sometelco.com";
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_bsf_name_not_starting_with_bsf_is_bsf_name) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=" BSF_3GPP;
+        s.san = "DNS:" XCAP_3GPP;
+        run_leaf(input("bsf"), &s, &f);
+        expect(&f, FINDING_BSF_NAME, SEVERITY_ERROR, 0, "does not start with 'bsf.'");
+        ASSERT_LACKS(&f, FINDING_XCAP_NAME);
+}
+END_TEST
+
+START_TEST(test_bsf_names_differing_from_xcap_names_is_bsf_name) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("bsf");
+        const Finding *x;
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=" BSF_3GPP;
+        /* XCAP has the 3GPP name and xcap.sometelco.com; BSF has the 3GPP
+         * name and bsf.other.com: one missing, one extra. */
+        s.san = "DNS:" BSF_3GPP ",DNS:bsf.other.com";
+        in.xcap_names = NAMES(XCAP_3GPP, "xcap.sometelco.com");
+        run_leaf(in, &s, &f);
+        ck_assert_uint_eq(count_code(&f, FINDING_BSF_NAME), 2);
+        x = first(&f, FINDING_BSF_NAME);
+        ck_assert_ptr_nonnull(strstr(x->message, "'bsf.sometelco.com'"));
+        ck_assert_ptr_nonnull(strstr(f.items[1].message, "'bsf.other.com'"));
+        ck_assert_ptr_nonnull(strstr(f.items[1].message, "xcap.other.com"));
+}
+END_TEST
+
+START_TEST(test_bsf_names_matching_xcap_names_are_not_bsf_name) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("bsf");
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=" BSF_3GPP;
+        s.san = "DNS:bsf.sometelco.com,DNS:" BSF_3GPP;
+        in.xcap_names = NAMES(XCAP_3GPP, "XCAP.sometelco.com");
+        in.mcc = 1;
+        in.mnc = 1;
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+        /* Unknown XCAP names (no XCAP certificate uploaded): only the prefix rule. */
+        in.xcap_names = NULL;
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_unpadded_3gpp_name_is_name_3gpp_form) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=xcap";
+        s.san = "DNS:xcap.ims.mnc1.mcc1.pub.3gppnetwork.org";
+        run_leaf(input("xcap"), &s, &f);
+        expect(&f, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, 0, "mnc001.mcc001");
+        ck_assert(!findings_has_errors(&f));
+}
+END_TEST
+
+START_TEST(test_unpadded_3gpp_name_beside_a_padded_one_is_name_3gpp_form) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("xcap");
+
+        /* The padded name is there, but the unpadded one is still a mistake
+         * an operator wants to hear about. */
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=xcap";
+        s.san = "DNS:" XCAP_3GPP ",DNS:xcap.ims.mnc01.mcc001.pub.3gppnetwork.org";
+        in.mcc = 1;
+        in.mnc = 1;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, 0,
+               "xcap.ims.mnc01.mcc001.pub.3gppnetwork.org");
+        ck_assert_uint_eq(count_code(&f, FINDING_NAME_3GPP_FORM), 1);
+}
+END_TEST
+
+START_TEST(test_3gpp_name_for_other_network_is_name_3gpp_form) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("xcap");
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=xcap";
+        s.san = "DNS:xcap.ims.mnc002.mcc530.pub.3gppnetwork.org";
+        in.mcc = 530;
+        in.mnc = 1;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, 0, "MNC 001");
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_NAME_3GPP_FORM)->message, "MNC 002"));
+
+        /* Near miss: the deployment's own codes. */
+        findings_clear(&f);
+        in.mnc = 2;
+        run_leaf(in, &s, &f);
+        ASSERT_LACKS(&f, FINDING_NAME_3GPP_FORM);
+}
+END_TEST
+
+START_TEST(test_bsf_3gpp_form) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("bsf");
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=bsf";
+        s.san = "DNS:bsf.ims.mnc1.mcc1.pub.3gppnetwork.org";
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, 0, "bsf.ims.mnc001.mcc001");
+        findings_clear(&f);
+        s.san = "DNS:" BSF_3GPP;
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+/* ---- subject -------------------------------------------------------------------------- */
+
+START_TEST(test_cn_only_subject_is_subject_fields) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.subject = "/CN=rem.sometelco.com";
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_SUBJECT_FIELDS, SEVERITY_WARNING, 0, "C, O, OU");
+        ck_assert(!findings_has_errors(&f));
+}
+END_TEST
+
+START_TEST(test_subject_not_matching_deployment_is_subject_fields) {
+        _cleanup_(findings_clear) Findings f = {}, df = {};
+        _cleanup_(deploy_freep) Deployment *d = NULL;
+        static const char yaml[] = "subject:\n"
+                                   "  country: NZ\n"
+                                   "  organization: SomeTelco Ltd\n"
+                                   "  organizational_unit: SomeCity Network Operations Center\n";
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        ck_assert_int_eq(deploy_parse("deployment.yaml", yaml, strlen(yaml), &d, &df), 0);
+        in.deploy = d;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SUBJECT_FIELDS, SEVERITY_WARNING, 0, "SomeTelco Ltd");
+        ck_assert_uint_eq(f.n, 1);
+}
+END_TEST
+
+START_TEST(test_subject_matching_deployment_is_clean) {
+        _cleanup_(findings_clear) Findings f = {}, df = {};
+        _cleanup_(deploy_freep) Deployment *d = NULL;
+        static const char yaml[] = "subject:\n"
+                                   "  country: NZ\n"
+                                   "  organization: SomeTelco\n"
+                                   "  organizational_unit: SomeCity Network Operations Center\n";
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        ck_assert_int_eq(deploy_parse("deployment.yaml", yaml, strlen(yaml), &d, &df), 0);
+        in.deploy = d;
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+/* ---- usages ------------------------------------------------------------------------------ */
+
+START_TEST(test_key_usage_without_digital_signature_is_key_usage) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.ku = "critical,keyEncipherment"; /* EC key: unusable for TLS */
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_KEY_USAGE, SEVERITY_ERROR, 0, "digitalSignature");
+
+        findings_clear(&f);
+        s.key = k_rsa2048;
+        s.ku = "critical,nonRepudiation";
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_KEY_USAGE, SEVERITY_ERROR, 0, "keyEncipherment");
+}
+END_TEST
+
+START_TEST(test_rsa_key_encipherment_only_is_a_key_usage_warning) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        /* Works with RSA key exchange only: the contract accepts it (RSA:
+         * keyEncipherment), the report warns. */
+        s.key = k_rsa2048;
+        s.ku = "critical,keyEncipherment";
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_KEY_USAGE, SEVERITY_WARNING, 0, "TLS 1.3");
+        ck_assert(!findings_has_errors(&f));
+}
+END_TEST
+
+START_TEST(test_key_usage_digital_signature_or_absent_is_fine) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.ku = "critical,digitalSignature";
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f);
+        s.ku = ""; /* no keyUsage at all: any use */
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_eku_without_server_auth_is_eku_error) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.eku = "clientAuth,emailProtection";
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "serverAuth");
+}
+END_TEST
+
+START_TEST(test_eku_absent_is_warning_by_default_error_in_strict) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.eku = "";
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_EKU, SEVERITY_WARNING, 0, "no extendedKeyUsage");
+        ck_assert(!findings_has_errors(&f));
+
+        findings_clear(&f);
+        in.profile = PROFILE_STRICT;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "no extendedKeyUsage");
+}
+END_TEST
+
+START_TEST(test_eku_server_auth_is_fine_any_eku_only_by_default) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.eku = "clientAuth,serverAuth";
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+
+        s.eku = "anyExtendedKeyUsage";
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+        in.profile = PROFILE_STRICT;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "serverAuth");
+}
+END_TEST
+
+START_TEST(test_innovaphone_usages) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.profile = PROFILE_INNOVAPHONE;
+        s.key = k_rsa2048;
+        s.ku = "critical,digitalSignature";
+        s.eku = "serverAuth";
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_KEY_USAGE, SEVERITY_ERROR, 0, "keyEncipherment");
+        expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "clientAuth");
+
+        /* Absent keyUsage is not enough for innovaphone either. */
+        findings_clear(&f);
+        s.ku = "";
+        s.eku = "serverAuth,clientAuth";
+        run_leaf(in, &s, &f);
+        ASSERT_HAS(&f, FINDING_KEY_USAGE);
+        ASSERT_LACKS(&f, FINDING_EKU);
+}
+END_TEST
+
+/* ---- strict ------------------------------------------------------------------------------ */
+
+START_TEST(test_strict_clean_chain) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        in.profile = PROFILE_STRICT;
+        in.names = NAMES("rem.sometelco.com");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_negative_serial_and_no_aki_are_cert_format) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.serial = -5;
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f); /* default profile: not judged */
+
+        in.profile = PROFILE_STRICT;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "negative");
+
+        findings_clear(&f);
+        s.serial = 0;
+        s.no_ski_aki = true;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "authorityKeyIdentifier");
+}
+END_TEST
+
+START_TEST(test_strict_ed25519_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        ck_assert_ptr_nonnull(ed);
+        s.key = ed;
+        s.ku = "critical,digitalSignature";
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+        in.profile = PROFILE_STRICT;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "ED25519");
+}
+END_TEST
+
+/* ---- anchors ------------------------------------------------------------------------------ */
+
+/* root (from --trust), issuing CA, leaf; the root with the given key,
+ * digest and notAfter. */
+static void run_with_anchor(EVP_PKEY *root_key, const char *md, time_t not_after, Findings *f) {
+        _cleanup_(X509_freep) X509 *r = NULL, *i = NULL, *leaf = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = sk_X509_new_null();
+        PolicyInput in = input("rem");
+
+        r = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
+                                  .key = root_key,
+                                  .ca = true,
+                                  .pathlen = -1,
+                                  .md = md,
+                                  .not_after = not_after});
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_inter,
+                                  .issuer = r,
+                                  .issuer_key = root_key,
+                                  .ca = true,
+                                  .pathlen = -1});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = i,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        ck_assert_ptr_nonnull(anchors);
+        ck_assert_int_eq(X509_up_ref(r), 1);
+        ck_assert_int_gt(sk_X509_push(anchors, r), 0);
+        in.anchors = anchors;
+        run_certs(in, (X509 *[]){leaf, i}, 2, f);
+}
+
+START_TEST(test_anchor_root_key_and_signature_are_not_judged) {
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* A weak SHA-1 root from --trust is the operator's choice. */
+        run_with_anchor(k_rsa1024, "SHA1", 0, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_anchor_root_expiring_is_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* But the chain stops working when the root it leads to expires. */
+        run_with_anchor(k_root, NULL, TU_NOW + 10 * TU_DAY, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, -1, "the trust anchor expires");
+        x = first(&f, FINDING_CERT_EXPIRING);
+        ck_assert_ptr_nonnull(strstr(x->subject, "SomeTelco Root CA"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "trust anchors"));
+
+        findings_clear(&f);
+        run_with_anchor(k_root, NULL, TU_NOW - 3600, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, -1, "less than a day ago");
+}
+END_TEST
+
+static Suite *policy_suite(void) {
+        Suite *s = suite_create("policy");
+        TCase *tc;
+
+        tc = tcase_create("validity");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_good_rem_certificate_has_no_findings);
+        tcase_add_test(tc, test_29_days_left_is_cert_expiring);
+        tcase_add_test(tc, test_31_days_left_is_not_cert_expiring);
+        tcase_add_test(tc, test_expired_leaf_is_cert_expiring);
+        tcase_add_test(tc, test_expired_intermediate_is_cert_expiring);
+        tcase_add_test(tc, test_root_expiring_soon_is_cert_expiring);
+        tcase_add_test(tc, test_min_valid_days_zero);
+        tcase_add_test(tc, test_not_before_in_future_is_cert_not_yet_valid);
+        tcase_add_test(tc, test_not_before_just_past_is_valid);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("keys");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_rsa_1024_is_weak_key);
+        tcase_add_test(tc, test_rsa_2048_and_p256_are_not_weak_key);
+        tcase_add_test(tc, test_ec_p224_is_weak_key);
+        tcase_add_test(tc, test_weak_intermediate_key_is_weak_key);
+        tcase_add_test(tc, test_innovaphone_rsa_3072_is_weak_key);
+        tcase_add_test(tc, test_innovaphone_rsa_2048_is_clean);
+        tcase_add_test(tc, test_innovaphone_ec_leaf_is_weak_key);
+        tcase_add_test(tc, test_strict_ed25519_is_weak_key);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("signatures");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_sha1_leaf_is_weak_signature);
+        tcase_add_test(tc, test_md5_leaf_is_weak_signature);
+        tcase_add_test(tc, test_sha1_intermediate_is_weak_signature);
+        tcase_add_test(tc, test_sha1_self_signed_root_at_chain_end_is_not_weak_signature);
+        tcase_add_test(tc, test_sha1_self_signed_server_certificate_is_weak_signature);
+        tcase_add_test(tc, test_innovaphone_sha384_is_weak_signature);
+        tcase_add_test(tc, test_anchor_root_key_and_signature_are_not_judged);
+        tcase_add_test(tc, test_anchor_root_expiring_is_cert_expiring);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("names");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_cn_only_is_san_missing);
+        tcase_add_test(tc, test_san_with_only_an_email_is_san_missing);
+        tcase_add_test(tc, test_ip_written_as_dns_is_san_ip_as_dns);
+        tcase_add_test(tc, test_ip_san_is_not_san_ip_as_dns);
+        tcase_add_test(tc, test_uncovered_name_is_san_not_covered);
+        tcase_add_test(tc, test_wildcard_covers_one_label);
+        tcase_add_test(tc, test_wildcard_two_labels_down_is_san_not_covered);
+        tcase_add_test(tc, test_partial_wildcard_is_san_not_covered);
+        tcase_add_test(tc, test_wildcard_over_public_suffix_is_san_not_covered);
+        tcase_add_test(tc, test_invalid_configured_name_is_name_invalid);
+        tcase_add_test(tc, test_xcap_name_without_xcap_prefix_is_xcap_name);
+        tcase_add_test(tc, test_xcap_prefixed_names_are_not_xcap_name);
+        tcase_add_test(tc, test_rem_certificate_has_no_xcap_rules);
+        tcase_add_test(tc, test_bsf_name_not_starting_with_bsf_is_bsf_name);
+        tcase_add_test(tc, test_bsf_names_differing_from_xcap_names_is_bsf_name);
+        tcase_add_test(tc, test_bsf_names_matching_xcap_names_are_not_bsf_name);
+        tcase_add_test(tc, test_unpadded_3gpp_name_is_name_3gpp_form);
+        tcase_add_test(tc, test_unpadded_3gpp_name_beside_a_padded_one_is_name_3gpp_form);
+        tcase_add_test(tc, test_3gpp_name_for_other_network_is_name_3gpp_form);
+        tcase_add_test(tc, test_bsf_3gpp_form);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("subject");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_cn_only_subject_is_subject_fields);
+        tcase_add_test(tc, test_subject_not_matching_deployment_is_subject_fields);
+        tcase_add_test(tc, test_subject_matching_deployment_is_clean);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("usage");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_key_usage_without_digital_signature_is_key_usage);
+        tcase_add_test(tc, test_rsa_key_encipherment_only_is_a_key_usage_warning);
+        tcase_add_test(tc, test_key_usage_digital_signature_or_absent_is_fine);
+        tcase_add_test(tc, test_eku_without_server_auth_is_eku_error);
+        tcase_add_test(tc, test_eku_absent_is_warning_by_default_error_in_strict);
+        tcase_add_test(tc, test_eku_server_auth_is_fine_any_eku_only_by_default);
+        tcase_add_test(tc, test_innovaphone_usages);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("strict");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_strict_clean_chain);
+        tcase_add_test(tc, test_strict_negative_serial_and_no_aki_are_cert_format);
+        suite_add_tcase(s, tc);
+
+        return s;
+}
+
+int main(void) {
+        SRunner *sr;
+        int failed;
+
+        k_root = tu_key_ec("P-256");
+        k_inter = tu_key_ec("P-256");
+        k_leaf = tu_key_ec("P-256");
+        k_p224 = tu_key_ec("P-224");
+        k_rsa1024 = tu_key_rsa(1024);
+        k_rsa2048 = tu_key_rsa(2048);
+        k_rsa3072 = tu_key_rsa(3072);
+        root = tu_cert(
+                &(TuCertSpec){.subject = ROOT_SUBJ, .key = k_root, .ca = true, .pathlen = -1});
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = root,
+                                      .issuer_key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1});
+
+        sr = srunner_create(policy_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+
+        X509_free(inter);
+        X509_free(root);
+        EVP_PKEY_free(k_root);
+        EVP_PKEY_free(k_inter);
+        EVP_PKEY_free(k_leaf);
+        EVP_PKEY_free(k_p224);
+        EVP_PKEY_free(k_rsa1024);
+        EVP_PKEY_free(k_rsa2048);
+        EVP_PKEY_free(k_rsa3072);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
