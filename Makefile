@@ -52,7 +52,7 @@ LIMBO_BIN   := $(O)/tests/limbo-harness
 LIB    := $(O)/libcertconf.a
 DAEMON := $(O)/certconfd
 
-.PHONY: all deps check check-run unit cli limbo limbo-full run clean format
+.PHONY: all deps check check-run unit limbo-full limbo-full-run run clean format
 .DEFAULT_GOAL := all
 
 all: $(DAEMON)
@@ -114,8 +114,13 @@ unit: $(TEST_BINS)
 limbo-full: deps
 	$(MAKE) --no-print-directory O=build limbo-full-run
 
+LIMBO_FULL ?= ../shared/corpora/x509-limbo/limbo.json.gz
+
 limbo-full-run: $(LIMBO_BIN)
-	tests/limbo/run.sh "$(LIMBO_BIN)" ../shared/corpora/x509-limbo/limbo.json.gz full
+	@if [ ! -f "$(LIMBO_FULL)" ]; then \
+	        echo "limbo-full: $(LIMBO_FULL) is not there (set LIMBO_FULL=path/to/limbo.json.gz)"; exit 1; \
+	fi
+	tests/limbo/run.sh "$(LIMBO_BIN)" "$(LIMBO_FULL)" full
 
 # ---- demo ----------------------------------------------------------------
 
