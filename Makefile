@@ -4,6 +4,7 @@
 #   make              build build/certconfd and build/libcertconf.a
 #   make check        deps, the plain build, then build under ASan+UBSan and run every test
 #   make limbo-full   the full x509-limbo suite (9,780 cases) from ../shared
+#   make fuzz         fuzz the bundle and deployment parsers (libFuzzer)
 #   make run          the demo: certconfd on etc/demo with files under ./run
 #   make clean
 
@@ -16,7 +17,7 @@ PREFIX     ?= /usr/local
 
 # Everything the build and the tests need, as Debian 12 package names.
 DEB_PKGS := build-essential pkg-config libssl-dev libyaml-dev libsystemd-dev check \
-            openssl jq gzip
+            openssl jq gzip clang libclang-rt-14-dev
 
 PKGS := openssl yaml-0.1 libsystemd
 
@@ -33,6 +34,10 @@ DEFS := -D_GNU_SOURCE -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
         -DCERTCONF_VERSION='"$(VERSION)"'
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+ifeq ($(FUZZ),1)
+SANFLAGS += -fsanitize=fuzzer-no-link
 endif
 
 ALL_CFLAGS = $(WARNFLAGS) $(DEFS) $(CFLAGS) $(SANFLAGS) -iquote common $(PKG_CFLAGS) -MMD -MP
@@ -52,7 +57,7 @@ LIMBO_BIN   := $(O)/tests/limbo-harness
 LIB    := $(O)/libcertconf.a
 DAEMON := $(O)/certconfd
 
-.PHONY: all deps check check-run unit limbo-full limbo-full-run run clean format
+.PHONY: all deps check check-run unit limbo-full limbo-full-run fuzz fuzz-run fuzz-bins run clean format
 .DEFAULT_GOAL := all
 
 all: $(DAEMON)
@@ -78,6 +83,11 @@ $(O)/tests/test_%: $(O)/tests/test_%.o $(TESTLIB_OBJS) $(LIB)
 
 $(O)/tests/limbo-harness: $(O)/tests/limbo/harness.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+FUZZ_BINS := $(O)/tests/fuzz_bundle $(O)/tests/fuzz_deploy
+
+$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
 
 # ---- dependencies --------------------------------------------------------
 
@@ -106,7 +116,21 @@ check: deps
 	$(MAKE) --no-print-directory SAN=1 O=build/san check-run
 
 check-run: $(DAEMON) $(TEST_BINS) $(LIMBO_BIN)
-	@$(SAN_ENV) tests/run-all.sh "$(O)"
+	$(MAKE) --no-print-directory CC=clang SAN=1 FUZZ=1 O=build/fuzz fuzz-bins
+	@$(SAN_ENV) FUZZ_DIR=build/fuzz FUZZ_RUNS=20000 tests/run-all.sh "$(O)"
+
+# Fuzz the parsers of uploaded files with libFuzzer (clang), sanitizers on.
+# make fuzz FUZZ_RUNS=1000000 for a longer run.
+FUZZ_RUNS ?= 200000
+fuzz: deps
+	$(MAKE) --no-print-directory O=build/fuzz fuzz-run
+
+fuzz-run:
+	$(MAKE) --no-print-directory CC=clang SAN=1 FUZZ=1 O=$(O) fuzz-bins
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	        tests/fuzz/run.sh "$(O)" "$(FUZZ_RUNS)"
+
+fuzz-bins: $(FUZZ_BINS)
 
 unit: $(TEST_BINS)
 	@for t in $(TEST_BINS); do $(SAN_ENV) $$t || exit 1; done
@@ -132,5 +156,8 @@ clean:
 
 format:
 	clang-format -i common/*.[ch] daemon/*.[ch] tests/unit/*.c tests/lib/*.[ch] tests/limbo/*.c
+
+# Keep the objects of test and fuzz binaries (they are otherwise intermediate).
+.SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

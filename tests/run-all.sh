@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole suite against the binaries in build dir $1 (made by
-# `make check`): every Check unit test, every CLI test script, and the
-# x509-limbo core set against its floor. Prints one line per part and a
+# `make check`): every Check unit test, every CLI test script, the
+# x509-limbo core set against its floor and, with FUZZ_DIR set, a short
+# fixed-seed fuzz run of the parsers. Prints one line per part and a
 # closing "N passed, N failed". Exits nonzero if anything failed.
 set -uo pipefail
 
@@ -61,6 +62,15 @@ if [ -x "$O/tests/limbo-harness" ]; then
                 echo "FAIL limbo core (below the floor in tests/limbo/floor, or the harness failed)"
                 failed=$((failed + 1))
                 failed_parts+=("limbo-core")
+        fi
+fi
+
+if [ -n "${FUZZ_DIR:-}" ]; then
+        if ASAN_OPTIONS=detect_leaks=1 tests/fuzz/run.sh "$FUZZ_DIR" "${FUZZ_RUNS:-20000}"; then
+                passed=$((passed + 1))
+        else
+                failed=$((failed + 1))
+                failed_parts+=("fuzz")
         fi
 fi
 
