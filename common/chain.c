@@ -1,9 +1,13 @@
 #include <stdarg.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "chain.h"
+
+DEFINE_PTR_CLEANUP(NAME_CONSTRAINTS, NAME_CONSTRAINTS_free)
 
 ChainResult *chain_result_free(ChainResult *c) {
         if (!c)
@@ -19,6 +23,8 @@ int chain_bundle_index(const Bundle *b, const X509 *x) {
                         return (int) i;
         return -1;
 }
+
+/* ---- what one certificate says about another -------------------------------- */
 
 /* Name and key-identifier match, without the signature: whether `issuer`
  * plausibly issued `subject`. Stricter than nothing, looser than
@@ -36,13 +42,16 @@ static bool likely_issued(X509 *issuer, X509 *subject) {
         return true;
 }
 
+/* A root: issued by itself as far as names and key identifiers tell. A path
+ * ends here. */
 static bool self_issued(X509 *x) {
         return likely_issued(x, x);
 }
 
 /* RFC 5280 6.1: "self-issued" means the subject and issuer names are the
  * same, whatever the keys (a CA's key rollover certificate). Such
- * certificates do not count against a pathLenConstraint. */
+ * certificates do not count against a pathLenConstraint, nor against
+ * max_chain_depth, and name constraints skip them unless they are last. */
 static bool names_self_issued(X509 *x) {
         return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
 }
@@ -51,55 +60,491 @@ static bool signed_by(X509 *subject, X509 *issuer) {
         EVP_PKEY *k = X509_get0_pubkey(issuer);
         bool ok;
 
-        if (!k)
+        if (!k) {
+                ERR_clear_error();
                 return false;
+        }
         ok = X509_verify(subject, k) == 1;
         ERR_clear_error();
         return ok;
 }
 
-static bool in_stack(STACK_OF(X509) *s, const X509 *x) {
-        for (int i = 0; i < sk_X509_num(s); i++)
-                if (X509_cmp(sk_X509_value(s, i), x) == 0)
+/* basicConstraints CA:TRUE, and keyCertSign when keyUsage is there. */
+static bool can_issue(X509 *x) {
+        uint32_t flags = X509_get_extension_flags(x), ku = X509_get_key_usage(x);
+
+        return (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA) &&
+               (ku == UINT32_MAX || (ku & KU_KEY_CERT_SIGN));
+}
+
+/* No extendedKeyUsage, or one that allows TLS servers: OpenSSL (and browsers)
+ * hold a CA's EKU to the purpose of the certificates below it. */
+static bool serves_tls_server(X509 *x) {
+        uint32_t xku = X509_get_extended_key_usage(x);
+
+        return xku == UINT32_MAX || (xku & (XKU_SSL_SERVER | XKU_ANYEKU));
+}
+
+/* notBefore <= now <= notAfter, both ends inclusive (RFC 5280 4.1.2.5). */
+static bool valid_at(const X509 *x, time_t now) {
+        int nb = ASN1_TIME_cmp_time_t(X509_get0_notBefore(x), now);
+        int na = ASN1_TIME_cmp_time_t(X509_get0_notAfter(x), now);
+
+        return nb != -2 && na != -2 && nb <= 0 && na >= 0;
+}
+
+/* Signed with MD5, SHA-1 or older. */
+static bool weak_signature(X509 *x) {
+        int md = NID_undef;
+
+        if (X509_get_signature_info(x, &md, NULL, NULL, NULL) != 1) {
+                ERR_clear_error();
+                return false;
+        }
+        return md == NID_md5 || md == NID_sha1 || md == NID_md4 || md == NID_md2 ||
+               md == NID_md5_sha1;
+}
+
+static bool has_extension(const X509 *x, int nid) {
+        return X509_get_ext_by_NID(x, nid, -1) >= 0;
+}
+
+/* The certificate's nameConstraints, or NULL (none, or unparsable: OpenSSL
+ * refuses the latter itself). */
+static NAME_CONSTRAINTS *name_constraints(X509 *x) {
+        NAME_CONSTRAINTS *nc = X509_get_ext_d2i(x, NID_name_constraints, NULL, NULL);
+
+        ERR_clear_error();
+        return nc;
+}
+
+/* Whether the DNS name `sub` lies in one label below `parent`
+ * ("bar.example.com" below "example.com"); both without a trailing dot. */
+static bool one_label_below(const char *sub, size_t sub_len, const char *parent,
+                            size_t parent_len) {
+        const char *dot;
+
+        if (sub_len < parent_len + 2 || sub[sub_len - parent_len - 1] != '.' ||
+            strncasecmp(sub + sub_len - parent_len, parent, parent_len) != 0)
+                return false;
+        dot = memchr(sub, '.', sub_len - parent_len - 1);
+        return !dot;
+}
+
+/* RFC 9525 wildcards against RFC 5280 name constraints (CVE-2025-61727): a
+ * DNS subjectAltName "*.example.com" stands for every name one label below
+ * example.com, so it lets a client accept "bar.example.com" even when the
+ * name constraints exclude exactly that subtree. On a hit, the wildcard and
+ * the excluded name (malloc'd) are returned; 1 then, 0 when none, or
+ * negative errno. */
+static int wildcard_excluded(X509 *x, NAME_CONSTRAINTS *nc, char **ret_wildcard,
+                             char **ret_excluded) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *sans = NULL;
+
+        if (!nc || sk_GENERAL_SUBTREE_num(nc->excludedSubtrees) <= 0)
+                return 0;
+        sans = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+        ERR_clear_error();
+        for (int i = 0; i < sk_GENERAL_NAME_num(sans); i++) {
+                const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+                const char *w;
+                int wl;
+
+                if (g->type != GEN_DNS)
+                        continue;
+                w = (const char *) ASN1_STRING_get0_data(g->d.dNSName);
+                wl = ASN1_STRING_length(g->d.dNSName);
+                if (wl < 3 || w[0] != '*' || w[1] != '.' || memchr(w, '\0', (size_t) wl))
+                        continue;
+                for (int j = 0; j < sk_GENERAL_SUBTREE_num(nc->excludedSubtrees); j++) {
+                        const GENERAL_SUBTREE *t =
+                                sk_GENERAL_SUBTREE_value(nc->excludedSubtrees, j);
+                        const char *e;
+                        int el;
+
+                        if (!t->base || t->base->type != GEN_DNS)
+                                continue;
+                        e = (const char *) ASN1_STRING_get0_data(t->base->d.dNSName);
+                        el = ASN1_STRING_length(t->base->d.dNSName);
+                        if (el > 0 && e[0] == '.') {
+                                e++;
+                                el--;
+                        }
+                        if (el <= 0 || memchr(e, '\0', (size_t) el) ||
+                            !one_label_below(e, (size_t) el, w + 2, (size_t) wl - 2))
+                                continue;
+                        if (ret_wildcard) {
+                                _cleanup_(freep) char *ws = strndup(w, (size_t) wl);
+                                _cleanup_(freep) char *es = strndup(e, (size_t) el);
+                                if (!ws || !es)
+                                        return -ENOMEM;
+                                *ret_wildcard = TAKE_PTR(ws);
+                                *ret_excluded = TAKE_PTR(es);
+                        }
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* ---- the path search ---------------------------------------------------------- */
+
+typedef struct Node {
+        X509 *x;
+        int bundle;            /* index in the bundle; -1: an anchor from the trust store */
+        int same;              /* first node with identical contents (itself, when unique) */
+        bool anchor;           /* a trust anchor: from the store, or a file certificate it holds */
+        bool root;             /* self-issued: a path ends here */
+        bool listed;           /* cand is filled in */
+        int *cand;             /* candidate issuers, best first */
+        bool *cand_signed;     /* whether each one's key verifies this certificate's signature */
+        size_t n_cand;
+        bool nc_loaded;
+        NAME_CONSTRAINTS *nc;
+} Node;
+
+typedef enum Ending {
+        ENDING_NONE,           /* no issuer found: incomplete */
+        ENDING_UNTRUSTED_ROOT, /* the file's own self-signed root, not trusted */
+        ENDING_TRUSTED,        /* a trust anchor (or the file's own root, trusted) */
+} Ending;
+
+/* What is wrong with a path, most important first. */
+typedef struct Score {
+        unsigned bad_signatures;
+        Ending ending;
+        unsigned ca_flags;     /* an issuer not CA:TRUE with keyCertSign, or EKU not for servers */
+        unsigned limits;       /* pathlen or max_chain_depth exceeded */
+        unsigned names;        /* name constraints not kept */
+        unsigned expired;      /* an issuer not valid at `now` */
+        unsigned weak;         /* MD5/SHA-1 signatures */
+        unsigned key_ids;      /* missing AKI or (CAs) SKI */
+        size_t length;
+} Score;
+
+typedef struct Search {
+        const Bundle *b;
+        const ChainOptions *o;
+        Node *nodes;
+        size_t n_nodes;
+        int path[CHAIN_MAX_PATH];
+        size_t depth;
+        int best[CHAIN_MAX_PATH];
+        size_t n_best;
+        Score best_score;
+        bool have_best;
+        unsigned budget;
+        bool done;
+} Search;
+
+static void search_done(Search *s) {
+        for (size_t i = 0; i < s->n_nodes; i++) {
+                free(s->nodes[i].cand);
+                free(s->nodes[i].cand_signed);
+                NAME_CONSTRAINTS_free(s->nodes[i].nc);
+        }
+        free(s->nodes);
+        s->nodes = NULL;
+        s->n_nodes = 0;
+}
+
+static bool is_anchor(STACK_OF(X509) *anchors, X509 *x) {
+        for (int i = 0; i < sk_X509_num(anchors); i++)
+                if (X509_cmp(sk_X509_value(anchors, i), x) == 0)
                         return true;
         return false;
 }
 
-/* Among candidates not yet used, the issuer of cur: one whose signature
- * verifies is preferred over a name-only match. */
-static int find_issuer(const Bundle *b, const bool *used, X509 *cur, bool *ret_verified) {
-        int name_only = -1;
+/* Nodes: the bundle's certificates in file order, then the anchors the
+ * bundle does not hold already. */
+static int search_init(Search *s, const Bundle *b, const ChainOptions *o) {
+        int n_anchors = sk_X509_num(o->anchors); /* -1 for NULL */
+        size_t m = n_anchors > 0 ? (size_t) n_anchors : 0;
 
-        for (size_t i = 0; i < b->n_certs; i++) {
-                if (used[i] || b->certs[i] == cur)
+        *s = (Search){.b = b, .o = o, .budget = CHAIN_SEARCH_BUDGET};
+        s->nodes = calloc(b->n_certs + m, sizeof(Node));
+        if (!s->nodes)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < b->n_certs + m; i++) {
+                X509 *x = i < b->n_certs ? b->certs[i]
+                                         : sk_X509_value(o->anchors, (int) (i - b->n_certs));
+                Node *n = &s->nodes[s->n_nodes];
+                int same = -1;
+
+                for (size_t j = 0; j < s->n_nodes && same < 0; j++)
+                        if (X509_cmp(s->nodes[j].x, x) == 0)
+                                same = (int) j;
+                if (i >= b->n_certs && same >= 0)
+                        continue; /* an anchor the file holds: the file's copy stands for it */
+                *n = (Node){
+                        .x = x,
+                        .bundle = i < b->n_certs ? (int) i : -1,
+                        .same = same >= 0 ? same : (int) s->n_nodes,
+                        .anchor = i >= b->n_certs || is_anchor(o->anchors, x),
+                        .root = self_issued(x),
+                };
+                (void) X509_get_extension_flags(x); /* caches what NAME_CONSTRAINTS_check() reads */
+                s->n_nodes++;
+        }
+        return 0;
+}
+
+static NAME_CONSTRAINTS *node_nc(Node *n) {
+        if (!n->nc_loaded) {
+                n->nc = name_constraints(n->x);
+                n->nc_loaded = true;
+        }
+        return n->nc;
+}
+
+/* Sort key of a candidate issuer: a verified signature, then a trust anchor,
+ * then a CA with keyCertSign (and no EKU against TLS servers), then valid
+ * now, then itself strongly signed. */
+static unsigned candidate_rank(const Search *s, int y, bool sig) {
+        const Node *n = &s->nodes[y];
+
+        return (sig ? 16u : 0u) | (n->anchor ? 8u : 0u) |
+               (can_issue(n->x) && serves_tls_server(n->x) ? 4u : 0u) |
+               (valid_at(n->x, s->o->now) ? 2u : 0u) |
+               (n->root || n->anchor || !weak_signature(n->x) ? 1u : 0u);
+}
+
+static int node_list(Search *s, int cur) {
+        Node *n = &s->nodes[cur];
+        _cleanup_(freep) unsigned *rank = NULL;
+
+        if (n->listed)
+                return 0;
+        n->cand = calloc(s->n_nodes, sizeof(int));
+        n->cand_signed = calloc(s->n_nodes, sizeof(bool));
+        rank = calloc(s->n_nodes, sizeof(unsigned));
+        if (!n->cand || !n->cand_signed || !rank)
+                return -ENOMEM;
+
+        for (size_t y = 0; y < s->n_nodes; y++) {
+                bool sig;
+                unsigned k;
+                size_t at;
+
+                if (s->nodes[y].same != (int) y || (int) y == n->same)
                         continue;
-                if (!likely_issued(b->certs[i], cur))
+                if (!likely_issued(s->nodes[y].x, n->x))
                         continue;
-                if (signed_by(cur, b->certs[i])) {
-                        *ret_verified = true;
-                        return (int) i;
+                sig = signed_by(n->x, s->nodes[y].x);
+                k = candidate_rank(s, (int) y, sig);
+                /* After every candidate ranked as high: file order, then anchors. */
+                at = n->n_cand;
+                while (at > 0 && rank[at - 1] < k) {
+                        n->cand[at] = n->cand[at - 1];
+                        n->cand_signed[at] = n->cand_signed[at - 1];
+                        rank[at] = rank[at - 1];
+                        at--;
                 }
-                if (name_only < 0)
-                        name_only = (int) i;
+                n->cand[at] = (int) y;
+                n->cand_signed[at] = sig;
+                rank[at] = k;
+                n->n_cand++;
         }
-        *ret_verified = false;
-        return name_only;
+        n->listed = true;
+        return 0;
 }
 
-static X509 *find_anchor(STACK_OF(X509) *anchors, X509 *cur) {
-        X509 *name_only = NULL;
+static bool link_signed(const Search *s, int child, int issuer) {
+        const Node *n = &s->nodes[child];
 
-        for (int i = 0; i < sk_X509_num(anchors); i++) {
-                X509 *a = sk_X509_value(anchors, i);
-                if (!likely_issued(a, cur))
+        for (size_t i = 0; i < n->n_cand; i++)
+                if (n->cand[i] == issuer)
+                        return n->cand_signed[i];
+        return false;
+}
+
+static Ending path_ending(const Search *s, const int *path, size_t len) {
+        const Node *last = &s->nodes[path[len - 1]];
+
+        if (last->anchor)
+                return ENDING_TRUSTED;
+        if (last->root)
+                return s->o->distrust_bundle_root ? ENDING_UNTRUSTED_ROOT : ENDING_TRUSTED;
+        return ENDING_NONE;
+}
+
+/* Intermediate CAs of the path, self-issued ones not counted: everything
+ * between the leaf and the anchor or root (or the end, when incomplete). */
+static unsigned path_intermediates(X509 *const *x, size_t len, bool complete) {
+        unsigned k = 0;
+
+        for (size_t i = 1; i + (complete ? 1 : 0) < len; i++)
+                if (!names_self_issued(x[i]))
+                        k++;
+        return k;
+}
+
+/* Name constraints of every certificate of the path held against the ones
+ * below it, as RFC 5280 6.1.3 (b)/(c) and OpenSSL do, but without OpenSSL's
+ * extra rule for the subject CN (see chain_verify()); plus wildcards that
+ * could stand for an excluded name. */
+static int path_nc_violations(X509 *const *x, NAME_CONSTRAINTS *const *nc, size_t len,
+                              unsigned *ret) {
+        unsigned k = 0;
+        int r;
+
+        for (size_t j = 1; j < len; j++) {
+                if (!nc[j])
                         continue;
-                if (signed_by(cur, a))
-                        return a;
-                if (!name_only)
-                        name_only = a;
+                for (size_t i = 0; i < j; i++) {
+                        if (i > 0 && names_self_issued(x[i]))
+                                continue;
+                        if (NAME_CONSTRAINTS_check(x[i], nc[j]) != X509_V_OK)
+                                k++;
+                        ERR_clear_error();
+                        if (i == 0) {
+                                r = wildcard_excluded(x[i], nc[j], NULL, NULL);
+                                if (r < 0)
+                                        return r;
+                                k += r;
+                        }
+                }
         }
-        return name_only;
+        *ret = k;
+        return 0;
 }
+
+static int score_path(Search *s, const int *path, size_t len, Score *ret) {
+        X509 *x[CHAIN_MAX_PATH];
+        NAME_CONSTRAINTS *nc[CHAIN_MAX_PATH];
+        Score sc = {.length = len};
+        int r;
+
+        for (size_t i = 0; i < len; i++) {
+                x[i] = s->nodes[path[i]].x;
+                nc[i] = node_nc(&s->nodes[path[i]]);
+        }
+        sc.ending = path_ending(s, path, len);
+
+        for (size_t i = 0; i + 1 < len; i++) {
+                if (!link_signed(s, path[i], path[i + 1]))
+                        sc.bad_signatures++;
+                if (weak_signature(x[i]))
+                        sc.weak++;
+        }
+        for (size_t i = 1; i < len; i++) {
+                long pathlen = X509_get_pathlen(x[i]);
+                bool last_root = i == len - 1 && sc.ending != ENDING_NONE;
+
+                if (!can_issue(x[i]) || !serves_tls_server(x[i]))
+                        sc.ca_flags++;
+                if (!valid_at(x[i], s->o->now))
+                        sc.expired++;
+                if (!last_root && !X509_get0_subject_key_id(x[i]))
+                        sc.key_ids++;
+                if (pathlen >= 0) {
+                        long below = 0;
+                        for (size_t j = 1; j < i; j++)
+                                if (!names_self_issued(x[j]))
+                                        below++;
+                        if (below > pathlen)
+                                sc.limits++;
+                }
+        }
+        for (size_t i = 0; i < len; i++)
+                if (!self_issued(x[i]) && !X509_get0_authority_key_id(x[i]))
+                        sc.key_ids++;
+        if (s->o->max_chain_depth > 0 && path_intermediates(x, len, sc.ending != ENDING_NONE) + 1 >
+                                                  (unsigned) s->o->max_chain_depth)
+                sc.limits++;
+        r = path_nc_violations(x, nc, len, &sc.names);
+        if (r < 0)
+                return r;
+        *ret = sc;
+        return 0;
+}
+
+static bool score_perfect(const Score *a) {
+        return a->bad_signatures == 0 && a->ending == ENDING_TRUSTED && a->ca_flags == 0 &&
+               a->limits == 0 && a->names == 0 && a->expired == 0 && a->weak == 0 &&
+               a->key_ids == 0;
+}
+
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
+
+/* < 0 when a is the better path. */
+static int score_compare(const Score *a, const Score *b) {
+        int d;
+
+        if ((d = CMP(a->bad_signatures, b->bad_signatures)) != 0 ||
+            (d = CMP(b->ending, a->ending)) != 0 || (d = CMP(a->ca_flags, b->ca_flags)) != 0 ||
+            (d = CMP(a->limits, b->limits)) != 0 || (d = CMP(a->names, b->names)) != 0 ||
+            (d = CMP(a->expired, b->expired)) != 0 || (d = CMP(a->weak, b->weak)) != 0 ||
+            (d = CMP(a->key_ids, b->key_ids)) != 0)
+                return d;
+        /* A complete path: the shorter. An incomplete one: the one that got further. */
+        return a->ending != ENDING_NONE ? CMP(a->length, b->length) : CMP(b->length, a->length);
+}
+
+static int search_record(Search *s) {
+        Score sc;
+        int r;
+
+        r = score_path(s, s->path, s->depth, &sc);
+        if (r < 0)
+                return r;
+        if (!s->have_best || score_compare(&sc, &s->best_score) < 0) {
+                memcpy(s->best, s->path, s->depth * sizeof(int));
+                s->n_best = s->depth;
+                s->best_score = sc;
+                s->have_best = true;
+        }
+        if (score_perfect(&sc))
+                s->done = true;
+        return 0;
+}
+
+static bool on_path(const Search *s, int y) {
+        for (size_t i = 0; i < s->depth; i++)
+                if (s->nodes[s->path[i]].same == s->nodes[y].same)
+                        return true;
+        return false;
+}
+
+/* Depth first from the last certificate of s->path: a path ends at an anchor
+ * or a root, or where no issuer is left; each such path is scored. */
+static int search_from(Search *s) {
+        int cur = s->path[s->depth - 1];
+        Node *n = &s->nodes[cur];
+        bool any = false;
+        int r;
+
+        if (s->budget == 0) {
+                s->done = true;
+                return 0;
+        }
+        s->budget--;
+
+        if (n->anchor || n->root || s->depth >= CHAIN_MAX_PATH)
+                return search_record(s);
+
+        r = node_list(s, cur);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n->n_cand && !s->done; i++) {
+                int y = n->cand[i];
+
+                if (on_path(s, y))
+                        continue;
+                any = true;
+                s->path[s->depth++] = y;
+                r = search_from(s);
+                s->depth--;
+                if (r < 0)
+                        return r;
+        }
+        if (!any)
+                return search_record(s);
+        return 0;
+}
+
+/* ---- chain_build ------------------------------------------------------------------ */
 
 static int guess_leaf(const Bundle *b) {
         /* The leaf issues no other certificate of the bundle. Prefer the
@@ -123,43 +568,47 @@ static int guess_leaf(const Bundle *b) {
         return fallback >= 0 ? fallback : 0;
 }
 
+/* Whether certificate i of the bundle, or a copy of it, is used. */
+static bool copy_used(const Search *s, const bool *used, size_t i) {
+        for (size_t j = 0; j < s->b->n_certs; j++)
+                if (used[j] && s->nodes[j].same == s->nodes[i].same)
+                        return true;
+        return false;
+}
+
 /* A certificate of the bundle not on the path that is a CA (and not a copy
  * of one on the path): when the path breaks off, it may belong above the gap. */
-static bool stranded_ca(const Bundle *b, const bool *used, size_t i) {
-        if (used[i] || !(X509_get_extension_flags(b->certs[i]) & EXFLAG_CA))
-                return false;
-        for (size_t j = 0; j < b->n_certs; j++)
-                if (used[j] && X509_cmp(b->certs[i], b->certs[j]) == 0)
-                        return false;
-        return true;
+static bool stranded_ca(const Search *s, const bool *used, size_t i) {
+        return !used[i] && (X509_get_extension_flags(s->b->certs[i]) & EXFLAG_CA) &&
+               !copy_used(s, used, i);
 }
 
 /* "; the file's other CA certificate 1 ('CN=…') does not issue it" (or
  * "certificates 1 (…), 2 (…) do not"), or NULL when there are none. */
-static int stranded_cas_text(const Bundle *b, const bool *used, char **ret) {
-        _cleanup_(freep) char *s = NULL;
+static int stranded_cas_text(const Search *s, const bool *used, char **ret) {
+        _cleanup_(freep) char *text = NULL;
         size_t len = 0, n = 0;
         FILE *m;
 
-        m = open_memstream(&s, &len);
+        m = open_memstream(&text, &len);
         if (!m)
                 return -ENOMEM;
-        for (size_t i = 0; i < b->n_certs; i++) {
+        for (size_t i = 0; i < s->b->n_certs; i++) {
                 _cleanup_(freep) char *subject = NULL;
 
-                if (!stranded_ca(b, used, i))
+                if (!stranded_ca(s, used, i))
                         continue;
-                subject = x509_subject_string(b->certs[i]);
+                subject = x509_subject_string(s->b->certs[i]);
                 fprintf(m, "%s%zu ('%s')", n++ ? ", " : "", i, strna(subject));
         }
-        if (fclose(m) != 0 || !s)
+        if (fclose(m) != 0 || !text)
                 return -ENOMEM;
         if (n == 0) {
                 *ret = NULL;
                 return 0;
         }
         if (asprintf(ret, "; the file's other CA certificate%s %s do%s not issue it",
-                     n == 1 ? "" : "s", s, n == 1 ? "es" : "") < 0)
+                     n == 1 ? "" : "s", text, n == 1 ? "es" : "") < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -186,140 +635,215 @@ static int add_cert_finding(Findings *f, FindingCode code, Severity sev, const B
         return findings_add(f, code, sev, b->path, idx, subject, hint, "%s", msg);
 }
 
-int chain_build(const Bundle *b, int leaf_hint, STACK_OF(X509) *anchors, ChainResult **ret,
+static int push_ref(STACK_OF(X509) *s, X509 *x) {
+        if (!X509_up_ref(x))
+                return -ENOMEM;
+        if (!sk_X509_push(s, x)) {
+                X509_free(x);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* "2 (CN=leaf…), 1 (CN=CA…), then the trust anchor 'CN=Root…'": the
+ * order entries are file positions, -1 for the anchor from the store. */
+static int order_text(const Search *s, const int *order, size_t n, X509 *anchor, char **ret) {
+        _cleanup_(freep) char *text = NULL;
+        size_t len = 0;
+        FILE *m;
+
+        m = open_memstream(&text, &len);
+        if (!m)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *subject =
+                        x509_subject_string(order[i] >= 0 ? s->b->certs[order[i]] : anchor);
+                if (order[i] >= 0)
+                        fprintf(m, "%s%d (%s)", i ? ", " : "", order[i], strna(subject));
+                else
+                        fprintf(m, "%sthen the trust anchor '%s'", i ? ", " : "", strna(subject));
+        }
+        if (fclose(m) != 0 || !text)
+                return -ENOMEM;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+/* The path's certificate that x of the bundle also issues (a cross-signed
+ * root, a renewed intermediate), or NULL. */
+static X509 *issues_on_path(const ChainResult *c, X509 *x) {
+        for (int k = 0; k < sk_X509_num(c->path); k++) {
+                X509 *p = sk_X509_value(c->path, k);
+                if (X509_cmp(p, x) != 0 && likely_issued(x, p) && signed_by(p, x))
+                        return p;
+        }
+        return NULL;
+}
+
+int chain_build(const Bundle *b, int leaf_hint, const ChainOptions *o, ChainResult **ret,
                 Findings *f) {
+        static const ChainOptions no_options = {};
         _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(search_done) Search s = {};
         _cleanup_(freep) bool *used = NULL;
         _cleanup_(freep) int *order = NULL;
-        _cleanup_(freep) char *order_text = NULL;
         size_t n_order = 0;
-        X509 *cur;
+        const Node *last;
+        X509 *store_anchor = NULL;
+        Ending ending;
         int r;
 
         if (b->n_certs == 0)
                 return -EINVAL;
+        if (!o)
+                o = &no_options;
 
         c = calloc(1, sizeof *c);
         used = calloc(b->n_certs, sizeof *used);
-        order = calloc(b->n_certs, sizeof *order);
+        order = calloc(b->n_certs + 1, sizeof *order);
         if (!c || !used || !order)
                 return -ENOMEM;
         c->path = sk_X509_new_null();
         if (!c->path)
                 return -ENOMEM;
-
         c->leaf = leaf_hint >= 0 && (size_t) leaf_hint < b->n_certs ? leaf_hint : guess_leaf(b);
-        cur = b->certs[c->leaf];
-        used[c->leaf] = true;
-        order[n_order++] = c->leaf;
-        if (!X509_up_ref(cur))
-                return -ENOMEM;
-        if (!sk_X509_push(c->path, cur)) {
-                X509_free(cur);
-                return -ENOMEM;
+
+        /* Nodes 0..n_certs-1 are the bundle's certificates, in file order. */
+        r = search_init(&s, b, o);
+        if (r < 0)
+                return r;
+        s.path[0] = c->leaf;
+        s.depth = 1;
+        r = search_from(&s);
+        if (r < 0)
+                return r;
+        if (!s.have_best) { /* cannot happen: the first descent records a path */
+                s.best[0] = c->leaf;
+                s.n_best = 1;
+                s.best_score = (Score){.ending = path_ending(&s, s.best, 1), .length = 1};
         }
 
-        for (;;) {
-                bool verified;
-                int next;
+        for (size_t i = 0; i < s.n_best; i++) {
+                const Node *n = &s.nodes[s.best[i]];
+                r = push_ref(c->path, n->x);
+                if (r < 0)
+                        return r;
+                if (n->bundle >= 0) {
+                        used[n->bundle] = true;
+                        order[n_order++] = n->bundle;
+                } else {
+                        store_anchor = n->x;
+                        order[n_order++] = -1;
+                }
+        }
+        last = &s.nodes[s.best[s.n_best - 1]];
+        ending = s.best_score.ending;
+        c->complete = ending != ENDING_NONE;
+        c->trusted = ending == ENDING_TRUSTED;
+        c->root_from_trust = last->bundle < 0;
 
-                if (self_issued(cur)) {
-                        c->complete = true;
-                        break;
-                }
-                next = find_issuer(b, used, cur, &verified);
-                if (next < 0) {
-                        X509 *a = anchors ? find_anchor(anchors, cur) : NULL;
-                        if (a) {
-                                _cleanup_(freep) char *as = x509_subject_string(a);
-                                if (!as)
-                                        return -ENOMEM;
-                                if (!X509_up_ref(a))
-                                        return -ENOMEM;
-                                if (!sk_X509_push(c->path, a)) {
-                                        X509_free(a);
-                                        return -ENOMEM;
-                                }
-                                c->root_from_trust = true;
-                                c->complete = true;
-                                r = findings_add(f, FINDING_CHAIN_ROOT_ADDED, SEVERITY_WARNING,
-                                                 b->path, -1, as, NULL,
-                                                 "the chain ends below '%s', which was taken from the trust anchors",
-                                                 as);
-                                if (r < 0)
-                                        return r;
-                        } else {
-                                _cleanup_(freep) char *issuer = x509_issuer_string(cur);
-                                _cleanup_(freep) char *others = NULL;
-                                int idx = chain_bundle_index(b, cur);
-                                if (!issuer)
-                                        return -ENOMEM;
-                                r = stranded_cas_text(b, used, &others);
-                                if (r < 0)
-                                        return r;
-                                r = add_cert_finding(
-                                        f, FINDING_CHAIN_INCOMPLETE, SEVERITY_ERROR, b, idx, NULL,
-                                        "the chain is incomplete: the issuer '%s' of the last certificate is in neither the file nor the trust anchors%s",
-                                        issuer, others ? others : "");
-                                if (r < 0)
-                                        return r;
+        /* The path stops at the first anchor; the file's certificates above
+         * it (the root over an intermediate given with --trust) still belong
+         * to the chain. */
+        if (c->trusted && !last->root) {
+                X509 *cur = last->x;
+                for (bool more = true; more;) {
+                        more = false;
+                        for (size_t i = 0; i < b->n_certs; i++) {
+                                if (copy_used(&s, used, i) || !likely_issued(b->certs[i], cur) ||
+                                    !signed_by(cur, b->certs[i]))
+                                        continue;
+                                used[i] = true;
+                                order[n_order++] = (int) i;
+                                cur = b->certs[i];
+                                more = !self_issued(cur);
+                                break;
                         }
-                        break;
                 }
-                used[next] = true;
-                order[n_order++] = next;
-                if (!X509_up_ref(b->certs[next]))
+        }
+
+        if (c->root_from_trust) {
+                _cleanup_(freep) char *as = x509_subject_string(last->x);
+                if (!as)
                         return -ENOMEM;
-                if (!sk_X509_push(c->path, b->certs[next])) {
-                        X509_free(b->certs[next]);
+                r = findings_add(f, FINDING_CHAIN_ROOT_ADDED, SEVERITY_WARNING, b->path, -1, as,
+                                 NULL,
+                                 "the chain ends below '%s', which was taken from the trust anchors",
+                                 as);
+                if (r < 0)
+                        return r;
+        }
+
+        if (ending == ENDING_NONE) {
+                _cleanup_(freep) char *issuer = x509_issuer_string(last->x);
+                _cleanup_(freep) char *others = NULL;
+                if (!issuer)
                         return -ENOMEM;
-                }
-                cur = b->certs[next];
+                r = stranded_cas_text(&s, used, &others);
+                if (r < 0)
+                        return r;
+                r = add_cert_finding(
+                        f, FINDING_CHAIN_INCOMPLETE, SEVERITY_ERROR, b, last->bundle, NULL,
+                        "the chain is incomplete: the issuer '%s' of the last certificate is in neither the file nor the trust anchors%s",
+                        issuer, others ? others : "");
+                if (r < 0)
+                        return r;
+        } else if (ending == ENDING_UNTRUSTED_ROOT) {
+                _cleanup_(freep) char *root = x509_subject_string(last->x);
+                if (!root)
+                        return -ENOMEM;
+                r = add_cert_finding(
+                        f, FINDING_CHAIN_INCOMPLETE, SEVERITY_ERROR, b, last->bundle,
+                        "If this root is to be trusted, pass it with --trust; otherwise ask the CA for a chain that ends at a trusted root.",
+                        "the chain ends at the self-signed '%s', which is not a trust anchor",
+                        root);
+                if (r < 0)
+                        return r;
         }
 
         /* Order: the chain's certificates must come first in the file, in
          * chain order. Extra certificates are CHAIN_UNRELATED, below. */
         {
                 bool in_order = order[0] == 0;
-                for (size_t i = 1; i < n_order; i++)
-                        if (order[i] < order[i - 1])
+                int prev = -1;
+
+                for (size_t i = 0; i < n_order; i++) {
+                        if (order[i] < 0)
+                                continue;
+                        if (order[i] < prev)
                                 in_order = false;
+                        prev = order[i];
+                }
                 if (!in_order) {
-                        size_t len = 0;
-                        FILE *m = open_memstream(&order_text, &len);
-                        if (!m)
-                                return -ENOMEM;
-                        for (size_t i = 0; i < n_order; i++) {
-                                _cleanup_(freep) char *s = x509_subject_string(b->certs[order[i]]);
-                                fprintf(m, "%s%d (%s)", i ? ", " : "", order[i], strna(s));
-                        }
-                        if (c->root_from_trust)
-                                fputs(", then the root from the trust anchors", m);
-                        if (fclose(m) != 0 || !order_text)
-                                return -ENOMEM;
+                        _cleanup_(freep) char *text = NULL;
+                        r = order_text(&s, order, n_order, store_anchor, &text);
+                        if (r < 0)
+                                return r;
                         r = add_cert_finding(f, FINDING_CHAIN_ORDER, SEVERITY_ERROR, b, order[0],
                                              NULL,
                                              "the certificates are not in chain order (server certificate first, each followed by its issuer); the correct order of the certificates in the file is: %s",
-                                             order_text);
+                                             text);
                         if (r < 0)
                                 return r;
                 }
         }
 
         /* Signatures along the path (the root's own is not checked, as by TLS clients). */
-        for (int i = 0; i + 1 < sk_X509_num(c->path); i++) {
-                X509 *s = sk_X509_value(c->path, i), *is = sk_X509_value(c->path, i + 1);
-                if (!signed_by(s, is)) {
-                        _cleanup_(freep) char *iss = x509_subject_string(is);
-                        if (!iss)
-                                return -ENOMEM;
-                        r = add_cert_finding(f, FINDING_CHAIN_SIGNATURE, SEVERITY_ERROR, b,
-                                             chain_bundle_index(b, s), NULL,
-                                             "the signature of this certificate does not verify with the key of its issuer '%s'",
-                                             iss);
-                        if (r < 0)
-                                return r;
-                }
+        for (size_t i = 0; i + 1 < s.n_best; i++) {
+                const Node *sub = &s.nodes[s.best[i]], *iss = &s.nodes[s.best[i + 1]];
+                _cleanup_(freep) char *iss_name = NULL;
+
+                if (link_signed(&s, s.best[i], s.best[i + 1]))
+                        continue;
+                iss_name = x509_subject_string(iss->x);
+                if (!iss_name)
+                        return -ENOMEM;
+                r = add_cert_finding(f, FINDING_CHAIN_SIGNATURE, SEVERITY_ERROR, b, sub->bundle,
+                                     NULL,
+                                     "the signature of this certificate does not verify with the key of its issuer '%s'",
+                                     iss_name);
+                if (r < 0)
+                        return r;
         }
 
         /* Whatever is left is not part of the leaf's chain. When the chain
@@ -327,14 +851,25 @@ int chain_build(const Bundle *b, int leaf_hint, STACK_OF(X509) *anchors, ChainRe
          * belong above it: CHAIN_INCOMPLETE has named it, and calling it
          * unrelated (hint: remove it) could be wrong. */
         for (size_t i = 0; i < b->n_certs; i++) {
+                X509 *issued;
+
                 if (used[i])
                         continue;
-                if (!c->complete && stranded_ca(b, used, i))
+                if (!c->complete && stranded_ca(&s, used, i))
                         continue;
-                if (in_stack(c->path, b->certs[i])) {
+                if (copy_used(&s, used, i)) {
                         r = add_cert_finding(f, FINDING_CHAIN_UNRELATED, SEVERITY_ERROR, b,
                                              (int) i, "Remove the duplicate certificate.",
                                              "this certificate appears in the file more than once");
+                } else if (c->trusted && (issued = issues_on_path(c, b->certs[i]))) {
+                        _cleanup_(freep) char *sub = x509_subject_string(issued);
+                        if (!sub)
+                                return -ENOMEM;
+                        r = add_cert_finding(
+                                f, FINDING_CHAIN_UNRELATED, SEVERITY_ERROR, b, (int) i,
+                                "Remove it, unless clients that need this other path (for example through a cross-signed root) must be served.",
+                                "this certificate also issues '%s' but is not on the chain used, which is complete without it",
+                                sub);
                 } else {
                         _cleanup_(freep) char *leaf = x509_subject_string(b->certs[c->leaf]);
                         if (!leaf)
@@ -351,6 +886,8 @@ int chain_build(const Bundle *b, int leaf_hint, STACK_OF(X509) *anchors, ChainRe
         *ret = TAKE_PTR(c);
         return 0;
 }
+
+/* ---- chain_check_ca_flags ------------------------------------------------------- */
 
 int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f) {
         int n = sk_X509_num(c->path);
@@ -419,6 +956,8 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f) {
         }
         return 0;
 }
+
+/* ---- chain_verify ----------------------------------------------------------------- */
 
 typedef struct VerifyErrors {
         int err[32];
@@ -493,16 +1032,151 @@ static bool explained(int err, const Findings *f) {
         }
 }
 
-int chain_verify(const Bundle *b, const ChainResult *c, STACK_OF(X509) *anchors, time_t now,
-                 Profile profile, Findings *f) {
-        _cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
+/* Drops the errors that are no failure here, or said by another finding. */
+static void verify_errors_filter(VerifyErrors *e, int path_len, bool complete, Profile profile,
+                                 const Findings *f) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < e->n; i++) {
+                int err = e->err[i];
+
+                if (explained(err, f))
+                        continue;
+                /* RFC 5280's key identifier rules are the strict profile's
+                 * (CERT_FORMAT says it there); TLS clients do not need them. */
+                if ((err == X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER ||
+                     err == X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER) &&
+                    (profile != PROFILE_STRICT || findings_has_code(f, FINDING_CERT_FORMAT)))
+                        continue;
+                /* A root made with `openssl req -x509` and the default
+                 * configuration has no keyUsage. RFC 5280 does not apply
+                 * certificate rules to a trust anchor (6.1.1 d), and neither do
+                 * browsers; only X509_STRICT objects. Not a reason to refuse
+                 * an operator's private CA. */
+                if (err == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE && complete &&
+                    e->depth[i] == path_len - 1)
+                        continue;
+                e->err[k] = err;
+                e->depth[k] = e->depth[i];
+                k++;
+        }
+        e->n = k;
+}
+
+/* One run of X509_verify_cert() on leaf with `untrusted`; the errors
+ * (unfiltered) and the chain OpenSSL built are returned. */
+static int verify_once(X509_STORE *store, X509 *leaf, STACK_OF(X509) *untrusted,
+                       VerifyErrors *ret_errors, STACK_OF(X509) **ret_chain) {
         _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
-        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *untrusted = NULL;
         X509_VERIFY_PARAM *param;
+        VerifyErrors e = {};
+        int r;
+
+        ctx = X509_STORE_CTX_new();
+        if (!ctx)
+                return -ENOMEM;
+        if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
+                return -ENOMEM;
+        param = X509_STORE_CTX_get0_param(ctx);
+        /* Validity dates are policy's (CERT_EXPIRING, CERT_NOT_YET_VALID):
+         * OpenSSL holds a certificate expired at the second of its
+         * notAfter, which RFC 5280 4.1.2.5 still counts as valid. */
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN |
+                                                   X509_V_FLAG_NO_CHECK_TIME);
+        X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
+        X509_VERIFY_PARAM_set_auth_level(param, 0);
+        /* OpenSSL also holds the subject CN of a leaf without DNS
+         * subjectAltNames to DNS name constraints, as if it were a host
+         * name. With subjectAltNames the CN names no host (RFC 6125 6.4.4,
+         * browsers; SAN_MISSING covers a leaf without them), so only the
+         * SANs and the subject DN are held to the constraints. */
+        if (has_extension(leaf, NID_subject_alt_name))
+                X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+        X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+        X509_STORE_CTX_set_ex_data(ctx, verify_errors_index, &e);
+
+        r = X509_verify_cert(ctx);
+        ERR_clear_error();
+        if (r != 1 && e.n == 0) {
+                e.err[0] = X509_STORE_CTX_get_error(ctx);
+                e.depth[0] = X509_STORE_CTX_get_error_depth(ctx);
+                e.n = 1;
+        }
+        *ret_chain = X509_STORE_CTX_get1_chain(ctx);
+        ERR_clear_error();
+        *ret_errors = e;
+        return 0;
+}
+
+static int check_max_depth(const Bundle *b, const ChainResult *c, int max, Findings *f) {
+        int n = sk_X509_num(c->path);
+        X509 *x[CHAIN_MAX_PATH];
+        unsigned inter;
+
+        if (max <= 0 || n > CHAIN_MAX_PATH)
+                return 0;
+        for (int i = 0; i < n; i++)
+                x[i] = sk_X509_value(c->path, i);
+        inter = path_intermediates(x, (size_t) n, c->complete);
+        if (inter + 1 <= (unsigned) max)
+                return 0;
+        return add_cert_finding(f, FINDING_PATH_INVALID, SEVERITY_ERROR, b, c->leaf,
+                                "Ask the CA for a shorter chain, or allow a longer one.",
+                                "the chain has %u intermediate CA certificate%s below its trust anchor (self-issued ones not counted), more than the %d allowed",
+                                inter, inter == 1 ? "" : "s", max - 1);
+}
+
+/* Wildcard subjectAltNames of the leaf that could stand for a name the name
+ * constraints above it exclude. */
+static int check_wildcards(const Bundle *b, const ChainResult *c, Findings *f) {
+        X509 *leaf = sk_X509_value(c->path, 0);
+        int r;
+
+        for (int j = 1; j < sk_X509_num(c->path); j++) {
+                X509 *ca = sk_X509_value(c->path, j);
+                _cleanup_(NAME_CONSTRAINTS_freep) NAME_CONSTRAINTS *nc = name_constraints(ca);
+                _cleanup_(freep) char *wildcard = NULL, *excluded = NULL, *subject = NULL;
+
+                r = wildcard_excluded(leaf, nc, &wildcard, &excluded);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                subject = x509_subject_string(ca);
+                if (!subject)
+                        return -ENOMEM;
+                return add_cert_finding(
+                        f, FINDING_PATH_INVALID, SEVERITY_ERROR, b, c->leaf,
+                        "Ask the CA for a certificate that names the hosts instead of a wildcard, or one issued by a CA that may issue for them.",
+                        "the wildcard '%s' stands for '%s' too, which the name constraints of '%s' exclude",
+                        wildcard, excluded, subject);
+        }
+        return 0;
+}
+
+static int push_all_but(STACK_OF(X509) *s, X509 *const *x, size_t n, const X509 *skip) {
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                if (x[i] == skip)
+                        continue;
+                r = push_ref(s, x[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, Findings *f) {
+        static const ChainOptions no_options = {};
+        _cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *untrusted = NULL, *built = NULL;
         VerifyErrors errors = {};
         int n = sk_X509_num(c->path), r;
         X509 *leaf = sk_X509_value(c->path, 0);
 
+        if (!o)
+                o = &no_options;
         if (verify_errors_index < 0) {
                 verify_errors_index = X509_STORE_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
                 if (verify_errors_index < 0)
@@ -513,74 +1187,60 @@ int chain_verify(const Bundle *b, const ChainResult *c, STACK_OF(X509) *anchors,
         untrusted = sk_X509_new_null();
         if (!store || !untrusted)
                 return -ENOMEM;
-        for (int i = 0; i < sk_X509_num(anchors); i++)
-                if (X509_STORE_add_cert(store, sk_X509_value(anchors, i)) != 1)
+        for (int i = 0; i < sk_X509_num(o->anchors); i++)
+                if (X509_STORE_add_cert(store, sk_X509_value(o->anchors, i)) != 1)
                         ERR_clear_error(); /* a duplicate anchor */
         /* The chain's own self-signed root is an anchor too (the operator
-         * vouches for it by uploading it). */
-        if (n > 1 || c->complete) {
+         * vouches for it by uploading it), unless distrusted: then the path
+         * is not trusted and chain_build() said so. */
+        if (c->trusted && !c->root_from_trust) {
                 X509 *last = sk_X509_value(c->path, n - 1);
-                if (c->complete && !c->root_from_trust && self_issued(last))
-                        if (X509_STORE_add_cert(store, last) != 1)
-                                ERR_clear_error();
+                if (self_issued(last) && X509_STORE_add_cert(store, last) != 1)
+                        ERR_clear_error();
         }
+
+        /* First the path chain_build() chose, ... */
         for (int i = 1; i < n; i++) {
-                X509 *x = sk_X509_value(c->path, i);
-                if (!X509_up_ref(x))
-                        return -ENOMEM;
-                if (!sk_X509_push(untrusted, x)) {
-                        X509_free(x);
-                        return -ENOMEM;
-                }
+                r = push_ref(untrusted, sk_X509_value(c->path, i));
+                if (r < 0)
+                        return r;
         }
+        r = verify_once(store, leaf, untrusted, &errors, &built);
+        if (r < 0)
+                return r;
+        verify_errors_filter(&errors, n, c->complete, o->profile, f);
 
-        ctx = X509_STORE_CTX_new();
-        if (!ctx)
-                return -ENOMEM;
-        if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
-                return -ENOMEM;
-        param = X509_STORE_CTX_get0_param(ctx);
-        X509_VERIFY_PARAM_set_time(param, now);
-        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
-        X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
-        X509_VERIFY_PARAM_set_auth_level(param, 0);
-        X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
-        X509_STORE_CTX_set_ex_data(ctx, verify_errors_index, &errors);
+        /* ... then, when OpenSSL refuses it, OpenSSL's own path building
+         * over the whole file: a path it accepts is as good. */
+        if (errors.n > 0 && b->n_certs > (size_t) n - (c->root_from_trust ? 1 : 0)) {
+                _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *all = sk_X509_new_null(),
+                                                            *other_chain = NULL;
+                VerifyErrors other = {};
 
-        r = X509_verify_cert(ctx);
-        ERR_clear_error();
-        if (r == 1 && errors.n == 0)
-                return 0;
-        if (r < 0 && errors.n == 0) {
-                errors.err[0] = X509_STORE_CTX_get_error(ctx);
-                errors.depth[0] = X509_STORE_CTX_get_error_depth(ctx);
-                errors.n = 1;
+                if (!all)
+                        return -ENOMEM;
+                r = push_all_but(all, b->certs, b->n_certs, leaf);
+                if (r < 0)
+                        return r;
+                r = verify_once(store, leaf, all, &other, &other_chain);
+                if (r < 0)
+                        return r;
+                verify_errors_filter(&other, sk_X509_num(other_chain), true, o->profile, f);
+                if (other.n == 0)
+                        errors.n = 0;
         }
 
         for (size_t i = 0; i < errors.n; i++) {
-                X509 *x;
-                int idx = -1;
+                X509 *x = NULL;
+                int idx = -1, d = errors.depth[i];
                 _cleanup_(freep) char *subject = NULL;
 
-                if (explained(errors.err[i], f))
-                        continue;
-                /* RFC 5280's key identifier rules are the strict profile's
-                 * (CERT_FORMAT says it there); TLS clients do not need them. */
-                if ((errors.err[i] == X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER ||
-                     errors.err[i] == X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER) &&
-                    (profile != PROFILE_STRICT || findings_has_code(f, FINDING_CERT_FORMAT)))
-                        continue;
-                /* A root made with `openssl req -x509` and the default
-                 * configuration has no keyUsage. RFC 5280 does not apply
-                 * certificate rules to a trust anchor (6.1.1 d), and neither do
-                 * browsers; only X509_STRICT objects. Not a reason to refuse
-                 * an operator's private CA. */
-                if (errors.err[i] == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE && c->complete &&
-                    errors.depth[i] == n - 1)
-                        continue;
-                x = errors.depth[i] >= 0 && errors.depth[i] < n
-                            ? sk_X509_value(c->path, errors.depth[i])
-                            : NULL;
+                /* The depth counts in the chain OpenSSL built, which may end at
+                 * another anchor than c's path (the same name and key). */
+                if (d >= 0 && d < sk_X509_num(built))
+                        x = sk_X509_value(built, d);
+                else if (d >= 0 && d < n)
+                        x = sk_X509_value(c->path, d);
                 if (x) {
                         idx = chain_bundle_index(b, x);
                         subject = x509_subject_string(x);
@@ -589,10 +1249,16 @@ int chain_verify(const Bundle *b, const ChainResult *c, STACK_OF(X509) *anchors,
                 }
                 r = findings_add(f, FINDING_PATH_INVALID, SEVERITY_ERROR, b->path, idx, subject,
                                  NULL, "path validation failed at depth %d: %s (OpenSSL error %d)",
-                                 errors.depth[i], X509_verify_cert_error_string(errors.err[i]),
-                                 errors.err[i]);
+                                 d, X509_verify_cert_error_string(errors.err[i]), errors.err[i]);
                 if (r < 0)
                         return r;
         }
+
+        r = check_max_depth(b, c, o->max_chain_depth, f);
+        if (r < 0)
+                return r;
+        r = check_wildcards(b, c, f);
+        if (r < 0)
+                return r;
         return 0;
 }

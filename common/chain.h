@@ -1,8 +1,9 @@
 #pragma once
-/* chain: put the certificates of a bundle in leaf-first order, find the
- * missing, unrelated, misordered or badly signed ones, complete the root from
- * the trust anchors, and run OpenSSL's full path validation (X509_STRICT,
- * TLS server purpose). Problems become findings. Never logs. */
+/* chain: find the path from the server certificate of a bundle to a trust
+ * anchor (searching every issuer the file and the anchors offer, with
+ * backtracking), report the missing, unrelated, misordered or badly signed
+ * certificates, and run OpenSSL's full path validation (X509_STRICT, TLS
+ * server purpose) on that path. Problems become findings. Never logs. */
 
 #include <stdbool.h>
 #include <time.h>
@@ -13,35 +14,67 @@
 #include "findings.h"
 #include "profile.h"
 
+/* How far a path search goes: at most this many certificates in a path (the
+ * file's 16 and an anchor), and this many steps over all the paths tried, so
+ * that a file of many look-alike CAs stays fast. */
+#define CHAIN_MAX_PATH 17
+#define CHAIN_SEARCH_BUDGET 2048
+
+typedef struct ChainOptions {
+        STACK_OF(X509) *anchors;   /* trust anchors; may be NULL */
+        time_t now;                /* a path whose certificates are valid now is preferred */
+        Profile profile;
+        bool distrust_bundle_root; /* the file's own self-signed root is not an anchor (only
+                                    * `anchors` are); false: it is (the operator's private CA) */
+        int max_chain_depth;       /* the most certificates a path may have below its trust
+                                    * anchor: the server certificate and the intermediate CAs,
+                                    * self-issued ones (RFC 5280 6.1) not counted; 0 or
+                                    * negative: no limit */
+} ChainOptions;
+
 typedef struct ChainResult {
         STACK_OF(X509) *path; /* leaf first, each followed by its issuer, as far as known */
         int leaf;             /* index of the leaf in the bundle */
-        bool root_from_trust; /* the last element of path came from the anchors */
+        bool root_from_trust; /* the last element of path came from the anchors, not the file */
         bool complete;        /* path ends in a self-signed certificate or an anchor */
+        bool trusted;         /* ... that is a trust anchor (or the file's own root, trusted) */
 } ChainResult;
 
 ChainResult *chain_result_free(ChainResult *c);
 DEFINE_PTR_CLEANUP(ChainResult, chain_result_free)
 
-/* Orders the bundle's certificates. `leaf_hint` is the index of the
- * certificate the private key matches, or -1 to guess (the certificate that
- * issues no other one, preferring the first). anchors may be NULL. Adds
- * CHAIN_ORDER, CHAIN_INCOMPLETE, CHAIN_UNRELATED, CHAIN_SIGNATURE,
- * CHAIN_ROOT_ADDED findings. */
-int chain_build(const Bundle *b, int leaf_hint, STACK_OF(X509) *anchors, ChainResult **ret,
+/* Finds the path of the bundle's server certificate. `leaf_hint` is the
+ * index of the certificate the private key matches, or -1 to guess (the
+ * certificate that issues no other one, preferring the first). Among all
+ * paths (depth first over every candidate issuer: same name, consistent key
+ * identifiers) it takes the first with no fault, or else the best: verified
+ * signatures, then ending at a trust anchor, then issuers that are CAs with
+ * keyCertSign (and an EKU, if any, for TLS servers), within pathlen and
+ * max_chain_depth, name constraints kept, valid at `now`, strong
+ * signatures. A path stops at the first anchor reached; the file's
+ * certificates above it still count as part of the chain. Adds
+ * CHAIN_ORDER, CHAIN_INCOMPLETE, CHAIN_UNRELATED, CHAIN_SIGNATURE and
+ * CHAIN_ROOT_ADDED findings about that path. */
+int chain_build(const Bundle *b, int leaf_hint, const ChainOptions *o, ChainResult **ret,
                 Findings *f);
 
 /* Checks basicConstraints/keyUsage of the issuers and the leaf, and path
  * lengths (CHAIN_CA_FLAGS). */
 int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f);
 
-/* Full path validation at `now` with X509_V_FLAG_X509_STRICT and the TLS
- * server purpose; the anchors are `anchors` plus the chain's own self-signed
- * root. A failure not already explained by another finding adds
- * PATH_INVALID with OpenSSL's reason. Not failures: a trust anchor without
- * keyUsage, and (outside the strict profile) missing key identifiers. */
-int chain_verify(const Bundle *b, const ChainResult *c, STACK_OF(X509) *anchors, time_t now,
-                 Profile profile, Findings *f);
+/* Full path validation of c's path with X509_V_FLAG_X509_STRICT and the TLS
+ * server purpose; the anchors are o->anchors plus, unless
+ * o->distrust_bundle_root, the path's own self-signed root. Validity dates
+ * are not OpenSSL's business here (policy checks them, inclusive of
+ * notAfter); nor is the subject CN of a certificate with subjectAltNames
+ * held to DNS name constraints. When the path fails, OpenSSL's own path
+ * building over the whole file is tried too and a path it accepts is enough.
+ * A failure not already explained by another finding adds PATH_INVALID with
+ * OpenSSL's reason, reported on c's path. Also PATH_INVALID: more
+ * certificates than o->max_chain_depth, a wildcard subjectAltName that could
+ * stand for an excluded name. Not failures: a trust anchor without keyUsage,
+ * and (outside the strict profile) missing key identifiers. */
+int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, Findings *f);
 
 /* Position of x in the bundle, or -1 (e.g. a root taken from the anchors). */
 int chain_bundle_index(const Bundle *b, const X509 *x);

@@ -67,7 +67,14 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
                 }
         }
 
-        r = chain_build(chain, leaf, o->trust, &c, f);
+        ChainOptions co = {
+                .anchors = o->trust,
+                .now = o->now,
+                .profile = o->profile,
+                .distrust_bundle_root = o->distrust_bundle_root,
+                .max_chain_depth = o->max_chain_depth,
+        };
+        r = chain_build(chain, leaf, &co, &c, f);
         if (r < 0)
                 return r;
         r = chain_check_ca_flags(chain, c, f);
@@ -101,7 +108,7 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
         if (r < 0)
                 return r;
 
-        return chain_verify(chain, c, o->trust, o->now, o->profile, f);
+        return chain_verify(chain, c, &co, f);
 }
 
 int check_files(const char *service, const char *chain_path, const char *key_path,

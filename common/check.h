@@ -23,6 +23,16 @@ typedef struct CheckOptions {
         char **names;            /* extra names to cover (--name), NULL-terminated; may be NULL */
         const Deployment *deploy;/* names and MCC/MNC; may be NULL */
         char **xcap_names;       /* for bsf: the XCAP certificate's DNS names when known */
+        /* The chain file's own self-signed root is an anchor unless this is
+         * set: false (the default) trusts the operator's private CA as
+         * uploaded; true leaves `trust` as the only anchors (x509-limbo). */
+        bool distrust_bundle_root;
+        /* The most certificates the path may have below its trust anchor:
+         * the server certificate plus the intermediate CAs, self-issued
+         * intermediates (RFC 5280 6.1) not counted. 0 or negative: no limit.
+         * x509-limbo's max_chain_depth and OpenSSL's verify depth count the
+         * intermediates alone, one less. */
+        int max_chain_depth;
 } CheckOptions;
 
 /* Checks one service. key may be NULL (key checks skipped; a key inside the

@@ -1,4 +1,9 @@
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "macro.h"
 #include "names.h"
@@ -123,8 +128,9 @@ bool names_is_hostname(const char *s) {
  * treated as a public suffix (which covers every gTLD and ccTLD, known or not,
  * and makes "*.intranet" as unacceptable as "*.com"), plus the two-level
  * suffixes of the ICANN section that certificates in the wild run into, plus
- * the 3GPP zones. Private-section entries (github.io, ...) are left out on
- * purpose: their owners can legitimately hold wildcard certificates. */
+ * the 3GPP zones. Private-section entries (github.io, ...) are in a table of
+ * their own (private_suffixes below): browsers accept a wildcard over them
+ * (their owners hold such certificates), only the strict profile does not. */
 /* clang-format off */
 static const char *const public_suffixes[] = {
         /* 3GPP TS 23.003: the operator's zone is mncNNN.mccNNN.[pub.]3gppnetwork.org;
@@ -208,16 +214,51 @@ bool names_is_public_suffix(const char *domain) {
         return public_suffix_span(domain, strlen(domain));
 }
 
-/* Only where the '*' stands and what it stands over are judged here; the
- * other labels need not be valid, since a pattern matches only a valid host
- * (names_dns_matches()), and a malformed one can therefore match nothing. */
-static NamesWildcard classify_span(const char *p, size_t n) {
-        size_t first;
+/* Common entries of the Public Suffix List's private section: cloud and
+ * hosting domains whose customers get names below them. A wildcard directly
+ * over one of them covers many owners' names; CAs must not issue it without
+ * proof that the applicant controls the whole namespace (CABF BR 3.2.2.6). */
+/* clang-format off */
+static const char *const private_suffixes[] = {
+        "s3.amazonaws.com", "compute.amazonaws.com", "compute-1.amazonaws.com",
+        "elasticbeanstalk.com", "elb.amazonaws.com", "cloudfront.net",
+        "appspot.com", "blogspot.com", "firebaseapp.com", "web.app", "run.app",
+        "googleapis.com", "googleusercontent.com",
+        "azurewebsites.net", "cloudapp.net", "azurestaticapps.net", "blob.core.windows.net",
+        "trafficmanager.net",
+        "github.io", "githubusercontent.com", "gitlab.io",
+        "herokuapp.com", "herokussl.com", "netlify.app", "vercel.app", "pages.dev",
+        "workers.dev", "fly.dev", "onrender.com", "glitch.me", "repl.co",
+        "fastly.net", "global.ssl.fastly.net", "akamaized.net", "edgekey.net",
+        "dyndns.org", "no-ip.org", "duckdns.org", "ddns.net",
+        "myshopify.com", "wordpress.com", "wixsite.com", "squarespace.com",
+        "ngrok.io", "ngrok-free.app",
+};
+/* clang-format on */
 
-        if (!memchr(p, '*', n))
+static bool private_suffix_span(const char *s, size_t n) {
+        n = strip_dot(s, n);
+        for (size_t i = 0; i < ELEMENTSOF(private_suffixes); i++)
+                if (span_eq_ci(s, n, private_suffixes[i], strlen(private_suffixes[i])))
+                        return true;
+        return false;
+}
+
+bool names_is_private_suffix(const char *domain) {
+        if (!domain)
+                return false;
+        return private_suffix_span(domain, strlen(domain));
+}
+
+/* Where the '*' stands, what it stands over, and whether that is a host
+ * name at all. */
+static NamesWildcard classify_span(const char *p, size_t n0) {
+        size_t first, n;
+
+        if (!memchr(p, '*', n0))
                 return NAMES_WILDCARD_NONE;
 
-        n = strip_dot(p, n);
+        n = strip_dot(p, n0);
         first = first_dot(p, n);
         if (first < n && memchr(p + first, '*', n - first))
                 return NAMES_WILDCARD_NOT_LEFTMOST;
@@ -225,8 +266,13 @@ static NamesWildcard classify_span(const char *p, size_t n) {
                 return NAMES_WILDCARD_PARTIAL;
         if (first + 1 >= n) /* "*", "*.", "*.." */
                 return NAMES_WILDCARD_TOO_SHORT;
+        /* With its trailing dot, if any: hostname_span() allows one. */
+        if (!hostname_span(p + first + 1, n0 - first - 1))
+                return NAMES_WILDCARD_INVALID;
         if (public_suffix_span(p + first + 1, n - first - 1))
                 return NAMES_WILDCARD_PUBLIC;
+        if (private_suffix_span(p + first + 1, n - first - 1))
+                return NAMES_WILDCARD_PRIVATE;
         return NAMES_WILDCARD_OK;
 }
 
@@ -236,7 +282,24 @@ NamesWildcard names_classify_wildcard(const char *pattern) {
         return classify_span(pattern, strlen(pattern));
 }
 
-static bool dns_matches_span(const char *p, size_t pn, const char *h, size_t hn) {
+bool names_is_valid_dns_san(const char *s) {
+        if (!s)
+                return false;
+        switch (names_classify_wildcard(s)) {
+        case NAMES_WILDCARD_NONE:
+                return names_is_hostname(s);
+        case NAMES_WILDCARD_OK:
+        case NAMES_WILDCARD_PUBLIC:
+        case NAMES_WILDCARD_PRIVATE:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static bool dns_matches_span(const char *p, size_t pn, const char *h, size_t hn,
+                             NamesMatchFlags flags) {
+        NamesWildcard w;
         size_t hfirst;
 
         /* Also refuses IP literals, and a host holding '*'. */
@@ -244,7 +307,10 @@ static bool dns_matches_span(const char *p, size_t pn, const char *h, size_t hn)
                 return false;
         hn = strip_dot(h, hn);
 
-        switch (classify_span(p, pn)) {
+        w = classify_span(p, pn);
+        if (w == NAMES_WILDCARD_PRIVATE && !(flags & NAMES_MATCH_STRICT))
+                w = NAMES_WILDCARD_OK;
+        switch (w) {
         case NAMES_WILDCARD_NONE:
                 return span_eq_ci(p, strip_dot(p, pn), h, hn);
         case NAMES_WILDCARD_OK:
@@ -259,10 +325,14 @@ static bool dns_matches_span(const char *p, size_t pn, const char *h, size_t hn)
         }
 }
 
-bool names_dns_matches(const char *pattern, const char *host) {
+bool names_dns_matches_flags(const char *pattern, const char *host, NamesMatchFlags flags) {
         if (!pattern || !host)
                 return false;
-        return dns_matches_span(pattern, strlen(pattern), host, strlen(host));
+        return dns_matches_span(pattern, strlen(pattern), host, strlen(host), flags);
+}
+
+bool names_dns_matches(const char *pattern, const char *host) {
+        return names_dns_matches_flags(pattern, host, NAMES_MATCH_DEFAULT);
 }
 
 /* The text of a dNSName, unless it holds a NUL (a name that means one thing
@@ -310,6 +380,10 @@ static bool gn_ip(const GENERAL_NAME *gn, const unsigned char **ret, size_t *ret
 }
 
 bool names_cert_covers(X509 *cert, const char *name) {
+        return names_cert_covers_flags(cert, name, NAMES_MATCH_DEFAULT);
+}
+
+bool names_cert_covers_flags(X509 *cert, const char *name, NamesMatchFlags flags) {
         _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = NULL;
         unsigned char ip[16];
         size_t ip_len = 0, name_len;
@@ -335,10 +409,259 @@ bool names_cert_covers(X509 *cert, const char *name) {
                 if (is_ip) {
                         if (gn_ip(gn, &b, &n) && n == ip_len && memcmp(b, ip, n) == 0)
                                 return true;
-                } else if (gn_dns(gn, &s, &n) && dns_matches_span(s, n, name, name_len))
+                } else if (gn_dns(gn, &s, &n) && dns_matches_span(s, n, name, name_len, flags))
                         return true;
         }
         return false;
+}
+
+/* RFC 3492 Punycode of the code points cp[0..n), appended to out (size
+ * bytes, NUL-terminated). */
+static bool punycode(const uint32_t *cp, size_t n, char *out, size_t size) {
+        enum { BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700 };
+        uint32_t m, q, t, delta = 0, bias = 72, code = 128;
+        size_t o = strlen(out), h, b = 0;
+
+#define EMIT(ch)                                                                                   \
+        do {                                                                                       \
+                if (o + 1 >= size)                                                                 \
+                        return false;                                                              \
+                out[o++] = (char) (ch);                                                            \
+                out[o] = 0;                                                                        \
+        } while (0)
+#define DIGIT(d) ((d) < 26 ? 'a' + (d) : '0' + (d) - 26)
+
+        for (size_t i = 0; i < n; i++)
+                if (cp[i] < 0x80) {
+                        EMIT(cp[i]);
+                        b++;
+                }
+        if (b > 0)
+                EMIT('-');
+        for (h = b; h < n;) {
+                m = UINT32_MAX;
+                for (size_t i = 0; i < n; i++)
+                        if (cp[i] >= code && cp[i] < m)
+                                m = cp[i];
+                if ((uint64_t) (m - code) * (h + 1) + delta > UINT32_MAX)
+                        return false;
+                delta += (m - code) * (uint32_t) (h + 1);
+                code = m;
+                for (size_t i = 0; i < n; i++) {
+                        if (cp[i] < code && ++delta == 0)
+                                return false;
+                        if (cp[i] != code)
+                                continue;
+                        q = delta;
+                        for (uint32_t k = BASE;; k += BASE) {
+                                t = k <= bias ? TMIN : k >= bias + TMAX ? TMAX : k - bias;
+                                if (q < t)
+                                        break;
+                                EMIT(DIGIT(t + (q - t) % (BASE - t)));
+                                q = (q - t) / (BASE - t);
+                        }
+                        EMIT(DIGIT(q));
+                        /* adapt() */
+                        delta = h == b ? delta / DAMP : delta / 2;
+                        delta += delta / (uint32_t) (h + 1);
+                        for (t = 0; delta > ((BASE - TMIN) * TMAX) / 2; t += BASE)
+                                delta /= BASE - TMIN;
+                        bias = t + (BASE - TMIN + 1) * delta / (delta + SKEW);
+                        delta = 0;
+                        h++;
+                }
+                delta++;
+                code++;
+        }
+        return true;
+#undef EMIT
+#undef DIGIT
+}
+
+/* One UTF-8 sequence at s[0..n): its code point and length, or false. */
+static bool utf8_next(const unsigned char *s, size_t n, uint32_t *ret, size_t *ret_len) {
+        uint32_t c;
+        size_t len;
+
+        if (s[0] < 0x80) {
+                *ret = s[0];
+                *ret_len = 1;
+                return true;
+        }
+        if ((s[0] & 0xe0) == 0xc0) {
+                c = s[0] & 0x1f;
+                len = 2;
+        } else if ((s[0] & 0xf0) == 0xe0) {
+                c = s[0] & 0x0f;
+                len = 3;
+        } else if ((s[0] & 0xf8) == 0xf0) {
+                c = s[0] & 0x07;
+                len = 4;
+        } else
+                return false;
+        if (len > n)
+                return false;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return false;
+                c = (c << 6) | (s[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates, beyond Unicode. */
+        if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+            (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+                return false;
+        *ret = c;
+        *ret_len = len;
+        return true;
+}
+
+/* Appends s[0..n) to the NUL-terminated out of size bytes, if it fits. */
+static bool append(char *out, size_t size, const char *s, size_t n) {
+        size_t o = strlen(out);
+
+        if (o + n >= size)
+                return false;
+        memcpy(out + o, s, n);
+        out[o + n] = 0;
+        return true;
+}
+
+char *names_to_alabel(const char *s, size_t len) {
+        _cleanup_(freep) char *out = NULL;
+        size_t size = 4 * len + 16;
+
+        if (!s) {
+                errno = EINVAL;
+                return NULL;
+        }
+        out = calloc(1, size);
+        if (!out)
+                return NULL;
+        for (size_t start = 0; start <= len;) {
+                size_t l = first_dot(s + start, len - start), n = 0;
+                uint32_t cp[NAMES_HOST_MAX + 1];
+                bool ascii = true;
+
+                for (size_t i = start; i < start + l;) {
+                        size_t k;
+                        if (n >= ELEMENTSOF(cp) ||
+                            !utf8_next((const unsigned char *) s + i, start + l - i, &cp[n], &k)) {
+                                errno = EINVAL;
+                                return NULL;
+                        }
+                        ascii = ascii && cp[n] < 0x80;
+                        n++;
+                        i += k;
+                }
+                if (!(ascii ? append(out, size, s + start, l)
+                            : append(out, size, "xn--", 4) && punycode(cp, n, out, size)) ||
+                    (start + l < len && !append(out, size, ".", 1))) {
+                        errno = EINVAL;
+                        return NULL;
+                }
+                start += l + 1;
+        }
+        return TAKE_PTR(out);
+}
+
+/* "192.168.001.001": four decimal parts, leading zeros allowed. */
+static bool ipv4_leading_zeros(const char *s, unsigned char out[4]) {
+        for (int part = 0; part < 4; part++) {
+                unsigned v = 0;
+                int digits = 0;
+
+                while (ascii_digit(*s) && digits < 8) {
+                        v = v * 10 + (unsigned) (*s++ - '0');
+                        digits++;
+                }
+                if (digits == 0 || v > 255 || *s != (part < 3 ? '.' : 0))
+                        return false;
+                out[part] = (unsigned char) v;
+                s++;
+        }
+        return true;
+}
+
+/* The addresses a CN could be meant to spell, in any form: inet_pton()'s,
+ * inet_aton()'s (hex, octal, fewer parts) and decimal with leading zeros. */
+static size_t cn_addresses(const char *cn, unsigned char out[3][16], size_t lens[3]) {
+        struct in_addr a;
+        size_t n = 0;
+
+        if (inet_pton(AF_INET6, cn, out[n]) == 1)
+                lens[n++] = 16;
+        if (inet_aton(cn, &a) != 0) {
+                memcpy(out[n], &a, 4);
+                lens[n++] = 4;
+        }
+        if (ipv4_leading_zeros(cn, out[n]))
+                lens[n++] = 4;
+        return n;
+}
+
+int names_cert_cn_match(X509 *cert, const char *cn, size_t cn_len, NamesCn *ret, char **ret_form) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = NULL;
+        _cleanup_(freep) char *z = NULL, *alabel = NULL, *meant = NULL;
+        unsigned char addr[3][16];
+        size_t addr_len[3], n_addr = 0;
+
+        if (!cert || !cn || !ret)
+                return -EINVAL;
+        gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+
+        /* A NUL-terminated copy, unless the CN holds a NUL: then it is no name. */
+        if (!memchr(cn, 0, cn_len)) {
+                z = strndup(cn, cn_len);
+                if (!z)
+                        return -ENOMEM;
+                n_addr = cn_addresses(z, addr, addr_len);
+                alabel = names_to_alabel(z, cn_len);
+                if (!alabel && errno == ENOMEM)
+                        return -ENOMEM;
+        }
+
+        for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+                const GENERAL_NAME *gn = sk_GENERAL_NAME_value(gens, i);
+                const unsigned char *b;
+                const char *s;
+                size_t n;
+
+                if (gn_dns(gn, &s, &n)) {
+                        if (n == cn_len && memcmp(s, cn, n) == 0)
+                                goto copy;
+                        if (!meant && z && alabel && span_eq_ci(s, n, alabel, strlen(alabel)) &&
+                            asprintf(&meant, "DNS:%.*s", (int) n, s) < 0)
+                                return -ENOMEM;
+                } else if (gn_ip(gn, &b, &n)) {
+                        char text[INET6_ADDRSTRLEN];
+
+                        if (!inet_ntop(n == 4 ? AF_INET : AF_INET6, b, text, sizeof text))
+                                continue;
+                        if (strlen(text) == cn_len && memcmp(text, cn, cn_len) == 0)
+                                goto copy;
+                        for (size_t k = 0; k < n_addr && !meant; k++)
+                                if (addr_len[k] == n && memcmp(addr[k], b, n) == 0 &&
+                                    asprintf(&meant, "IP:%s", text) < 0)
+                                        return -ENOMEM;
+                }
+        }
+
+        if (meant)
+                *ret = NAMES_CN_MISSPELT;
+        else if (alabel && strcmp(alabel, z) != 0 && names_is_hostname(alabel)) {
+                *ret = NAMES_CN_UNICODE;
+                meant = TAKE_PTR(alabel);
+        } else
+                *ret = NAMES_CN_OTHER;
+        if (ret_form)
+                *ret_form = TAKE_PTR(meant);
+        return 0;
+
+copy:
+        *ret = NAMES_CN_COPY;
+        if (ret_form)
+                *ret_form = NULL;
+        return 0;
 }
 
 static char **strv_new(size_t n) {

@@ -1,15 +1,19 @@
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <strings.h>
 
 #include <openssl/bn.h>
-
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/x509v3.h>
 
 #include "names.h"
 #include "policy.h"
 #include "timeutil.h"
+
+DEFINE_PTR_CLEANUP(NAME_CONSTRAINTS, NAME_CONSTRAINTS_free)
 
 typedef struct Ctx {
         const PolicyInput *in;
@@ -48,6 +52,16 @@ static bool is_anchor(const PolicyInput *in, X509 *x) {
 
 static bool is_root(X509 *x) {
         return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
+}
+
+/* 1 if x carries the extension nid marked critical, 0 if not critical, -1
+ * if it does not carry it. */
+static int ext_critical(X509 *x, int nid) {
+        int i = X509_get_ext_by_NID(x, nid, -1);
+
+        if (i < 0)
+                return -1;
+        return X509_EXTENSION_get_critical(X509_get_ext(x, i)) ? 1 : 0;
 }
 
 /* ---- validity ----------------------------------------------------------- */
@@ -107,46 +121,91 @@ static int check_validity(Ctx *c, X509 *x, bool anchor) {
 
 /* ---- keys and signatures ------------------------------------------------- */
 
-static int check_key_strength(Ctx *c, X509 *x, bool leaf) {
+/* For a finding about a root from the trust anchors: the fix is there. */
+#define ANCHOR_HINT                                                                                \
+        "The chain leads to this root from the trust anchors: ask the CA for a chain to its "      \
+        "current root and trust that one instead."
+
+/* anchor: x comes from the trust anchors (judged only by the strict profile). */
+static int check_key_strength(Ctx *c, X509 *x, bool leaf, bool anchor) {
         EVP_PKEY *k = X509_get0_pubkey(x);
+        const char *hint = anchor ? ANCHOR_HINT : NULL, *who = anchor ? "trust anchor: " : "";
         int bits;
 
         ERR_clear_error();
         if (!k)
-                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                           "the public key of this certificate cannot be read (unsupported type?)");
+                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                           "%sthe public key of this certificate cannot be read (unsupported type?)",
+                           who);
         bits = EVP_PKEY_get_bits(k);
         if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS")) {
                 if (bits < 2048)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                                   "RSA key of %d bits; at least 2048 are required", bits);
+                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                                   "%sRSA key of %d bits; at least 2048 are required", who, bits);
                 if (leaf && c->in->profile == PROFILE_INNOVAPHONE && bits > 2048)
                         return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
                                    "Create a 2048-bit RSA key and request the certificate again (innovaphone devices limit the key length to save CPU).",
                                    "RSA key of %d bits; the innovaphone profile allows at most 2048",
                                    bits);
                 if (bits > 8192)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                                   "RSA key of %d bits; at most 8192 are supported", bits);
+                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                                   "%sRSA key of %d bits; at most 8192 are supported", who, bits);
         } else if (EVP_PKEY_is_a(k, "EC")) {
                 if (bits < 256)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                                   "EC key of %d bits; at least 256 (P-256) are required", bits);
+                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                                   "%sEC key of %d bits; at least 256 (P-256) are required", who,
+                                   bits);
                 if (leaf && c->in->profile == PROFILE_INNOVAPHONE)
                         return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
                                    "Create a 2048-bit RSA key and request the certificate again.",
                                    "EC key; the innovaphone profile requires RSA (sha256WithRSAEncryption)");
         } else if (EVP_PKEY_is_a(k, "DSA")) {
-                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                           "DSA key: TLS clients no longer accept DSA certificates");
+                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                           "%sDSA key: TLS clients no longer accept DSA certificates", who);
         } else if (EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448")) {
                 if (c->in->profile != PROFILE_DEFAULT)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                                   "%s key: not accepted by browsers and many TLS clients",
+                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                                   "%s%s key: not accepted by browsers and many TLS clients", who,
                                    EVP_PKEY_get0_type_name(k));
         } else {
-                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, NULL,
-                           "unsupported key type %s", strna(EVP_PKEY_get0_type_name(k)));
+                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
+                           "%sunsupported key type %s", who, strna(EVP_PKEY_get0_type_name(k)));
+        }
+        return 0;
+}
+
+/* strict: the key forms browsers accept (CABF BR 6.1.5): an RSA modulus of
+ * whole bytes, EC only on P-256, P-384 and P-521. Sizes below the minimum are
+ * check_key_strength()'s. */
+static int check_strict_key(Ctx *c, X509 *x, bool anchor) {
+        EVP_PKEY *k = X509_get0_pubkey(x);
+        const char *hint = anchor ? ANCHOR_HINT : NULL, *who = anchor ? "trust anchor: " : "";
+        int bits;
+
+        if (!k)
+                return 0;
+        bits = EVP_PKEY_get_bits(k);
+        if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS")) {
+                if (bits >= 2048 && bits <= 8192 && bits % 8 != 0)
+                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
+                                   anchor ? hint
+                                          : "Create a new key of 2048, 3072 or 4096 bits and request the certificate again.",
+                                   "%sRSA key of %d bits, not a multiple of 8; strict validators accept only whole-byte sizes such as 2048, 3072 or 4096 (CABF BR 6.1.5)",
+                                   who, bits);
+        } else if (EVP_PKEY_is_a(k, "EC") && bits >= 256) {
+                char group[64] = "";
+                int nid = NID_undef;
+
+                if (EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                                   sizeof group, NULL))
+                        nid = OBJ_sn2nid(group);
+                ERR_clear_error();
+                if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1)
+                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
+                                   anchor ? hint
+                                          : "Create a new EC key on P-256 (prime256v1) or P-384 and request the certificate again.",
+                                   "%sEC key on %s; browsers and strict validators accept only the curves P-256, P-384 and P-521",
+                                   who, group[0] ? group : "explicitly given curve parameters");
         }
         return 0;
 }
@@ -207,6 +266,10 @@ static const char *wildcard_problem(NamesWildcard w) {
                 return "a wildcard directly over a public suffix, which clients do not accept";
         case NAMES_WILDCARD_TOO_SHORT:
                 return "a bare wildcard, which clients do not accept";
+        case NAMES_WILDCARD_INVALID:
+                return "not followed by a valid domain name, so it matches nothing";
+        case NAMES_WILDCARD_PRIVATE:
+                return "directly over a domain shared by many owners (Public Suffix List, private section), which CAs must not issue and the strict profile does not accept";
         default:
                 return NULL;
         }
@@ -263,7 +326,7 @@ static int check_names(Ctx *c, X509 *leaf) {
         const PolicyInput *in = c->in;
         _cleanup_(strv_freep) char **dns = NULL, **ip = NULL;
         _cleanup_(freep) char *have = NULL;
-        bool has_san;
+        bool has_san, strict = in->profile == PROFILE_STRICT;
         int r;
 
         r = names_cert_sans(leaf, &dns, &ip, &has_san);
@@ -306,13 +369,17 @@ static int check_names(Ctx *c, X509 *leaf) {
                                 return r;
                         continue;
                 }
-                if (names_cert_covers(leaf, *n))
+                if (names_cert_covers_flags(leaf, *n,
+                                            strict ? NAMES_MATCH_STRICT : NAMES_MATCH_DEFAULT))
                         continue;
                 /* Explain a near miss: a wildcard that would match but is not allowed. */
                 for (char **i = dns; i && *i && !why; i++) {
                         NamesWildcard w = names_classify_wildcard(*i);
                         const char *dot = strchr(*n, '.');
                         const char *pdot = strchr(*i, '.');
+
+                        if (w == NAMES_WILDCARD_PRIVATE && !strict)
+                                w = NAMES_WILDCARD_OK;
                         if (w != NAMES_WILDCARD_OK && w != NAMES_WILDCARD_NONE && dot && pdot &&
                             strcasecmp(dot, pdot) == 0)
                                 why = wildcard_problem(w);
@@ -524,17 +591,175 @@ static int check_usage(Ctx *c, X509 *leaf) {
                 return add(c, FINDING_EKU, in->profile == PROFILE_STRICT ? SEVERITY_ERROR : SEVERITY_WARNING,
                            leaf, NULL,
                            "no extendedKeyUsage; strict TLS clients require serverAuth");
-        if (!(xku & XKU_SSL_SERVER) && !(in->profile == PROFILE_DEFAULT && (xku & XKU_ANYEKU)))
-                return add(c, FINDING_EKU, SEVERITY_ERROR, leaf, NULL,
-                           "extendedKeyUsage does not include serverAuth (TLS Web Server Authentication)");
+        if (!(xku & XKU_SSL_SERVER) && !(in->profile == PROFILE_DEFAULT && (xku & XKU_ANYEKU))) {
+                r = add(c, FINDING_EKU, SEVERITY_ERROR, leaf, NULL,
+                        "extendedKeyUsage does not include serverAuth (TLS Web Server Authentication)");
+                if (r < 0)
+                        return r;
+        }
+        if (in->profile != PROFILE_STRICT)
+                return 0;
+        if (xku & XKU_ANYEKU) {
+                r = add(c, FINDING_EKU, SEVERITY_ERROR, leaf,
+                        "Request the certificate with extendedKeyUsage serverAuth (and clientAuth if the service also acts as a client), without anyExtendedKeyUsage.",
+                        "extendedKeyUsage includes anyExtendedKeyUsage, which server certificates must not carry (CABF BR 7.1.2.7.10); strict validators refuse it");
+                if (r < 0)
+                        return r;
+        }
+        if (ext_critical(leaf, NID_ext_key_usage) > 0)
+                return add(c, FINDING_EKU, SEVERITY_ERROR, leaf,
+                           "Request the certificate again with a non-critical extendedKeyUsage serverAuth (the default of CAs and of openssl).",
+                           "the extendedKeyUsage extension is marked critical; server certificates must carry it non-critical (CABF BR 7.1.2.7.6) and strict validators refuse it");
         return 0;
 }
 
 /* ---- strict encoding rules ------------------------------------------------------- */
 
-static int check_strict(Ctx *c, X509 *x, bool leaf) {
+/* Printable copy of n bytes (control bytes and DEL become '?'), for messages. */
+static char *printable(const unsigned char *b, size_t n) {
+        char *s = malloc(n + 1);
+
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                s[i] = b[i] < 0x20 || b[i] == 0x7f ? '?' : (char) b[i];
+        s[n] = 0;
+        return s;
+}
+
+/* Extensions a strict client decodes and rejects when they do not: every one
+ * OpenSSL knows must decode, and an authorityInfoAccess must hold at least one
+ * AccessDescription (RFC 5280 4.2.2.1). Sets *ret_bad when one was reported. */
+static int check_strict_extensions(Ctx *c, X509 *x, bool *ret_bad) {
+        int r;
+
+        *ret_bad = false;
+        for (int i = 0; i < X509_get_ext_count(x); i++) {
+                X509_EXTENSION *e = X509_get_ext(x, i);
+                const X509V3_EXT_METHOD *m = X509V3_EXT_get(e);
+                int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
+                bool empty = false;
+                void *v;
+
+                if (!m)
+                        continue; /* unknown to OpenSSL: its verification judges a critical one */
+                v = X509V3_EXT_d2i(e);
+                ERR_clear_error();
+                if (v && nid == NID_info_access)
+                        empty = sk_ACCESS_DESCRIPTION_num(v) <= 0;
+                if (v && m->it)
+                        ASN1_item_free(v, ASN1_ITEM_ptr(m->it));
+                else if (v && m->ext_free)
+                        m->ext_free(v);
+                if (v && !empty)
+                        continue;
+                *ret_bad = true;
+                r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, NULL,
+                        empty ? "the %s extension holds no entry; it must list at least one (RFC 5280), and strict TLS clients reject the certificate"
+                              : "the %s extension is malformed (it does not decode); strict TLS clients reject the certificate",
+                        OBJ_nid2ln(nid));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* A self-signed root: an authorityKeyIdentifier, if any, only repeats the
+ * subjectKeyIdentifier (CABF BR 7.1.2.1.3); no extendedKeyUsage (7.1.2.1.2). */
+static int check_strict_root(Ctx *c, X509 *x, bool anchor) {
+        const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(x);
+        const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
+        const char *hint = anchor ? ANCHOR_HINT
+                                  : "Ask the CA for its current root certificate; if the CA is your own, create the root again with only basicConstraints, keyUsage and subjectKeyIdentifier.";
+        const char *who = anchor ? "the trust anchor" : "this root certificate";
+        int r;
+
+        if (X509_get_ext_by_NID(x, NID_authority_key_identifier, -1) >= 0) {
+                const char *why = NULL;
+
+                if (X509_get0_authority_issuer(x) || X509_get0_authority_serial(x))
+                        why = "names an issuer and serial number (authorityCertIssuer, authorityCertSerialNumber), which a root's must not";
+                else if (!akid)
+                        why = "has no keyIdentifier";
+                else if (!skid || ASN1_OCTET_STRING_cmp(akid, skid) != 0)
+                        why = "has a keyIdentifier that differs from its subjectKeyIdentifier";
+                if (why) {
+                        r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, hint,
+                                "the authorityKeyIdentifier of %s %s (CABF BR 7.1.2.1.3); strict validators refuse chains to it",
+                                who, why);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (X509_get_ext_by_NID(x, NID_ext_key_usage, -1) >= 0)
+                return add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, hint,
+                           "%s carries an extendedKeyUsage extension, which a root must not (CABF BR 7.1.2.1.2); strict validators refuse chains to it",
+                           who);
+        return 0;
+}
+
+/* nameConstraints: only in a CA certificate, not empty, critical (a warning:
+ * CABF allows it non-critical and browsers accept that), and dNSName
+ * constraints without a leading period. */
+static int check_strict_name_constraints(Ctx *c, X509 *x, bool anchor) {
+        _cleanup_(NAME_CONSTRAINTS_freep) NAME_CONSTRAINTS *nc = NULL;
+        const char *hint = anchor ? ANCHOR_HINT : NULL;
+        int crit = ext_critical(x, NID_name_constraints), r;
+
+        if (crit < 0)
+                return 0;
+        if (!(X509_get_extension_flags(x) & EXFLAG_CA))
+                return add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, hint,
+                           "this certificate is not a CA but carries a nameConstraints extension, which only CA certificates may (RFC 5280 4.2.1.10)");
+        if (crit == 0) {
+                r = add(c, FINDING_CERT_FORMAT, SEVERITY_WARNING, x,
+                        "Nothing to do for browsers; clients that follow RFC 5280 to the letter may refuse the chain: ask the CA whether a chain with a critical nameConstraints exists.",
+                        "the nameConstraints extension of this CA is not marked critical; RFC 5280 requires it critical (browsers accept it, CABF BR 7.1.2.5.2 allows it)");
+                if (r < 0)
+                        return r;
+        }
+
+        nc = X509_get_ext_d2i(x, NID_name_constraints, NULL, NULL);
+        if (!nc)
+                return 0; /* does not decode: check_strict_extensions() or OpenSSL says so */
+        if (sk_GENERAL_SUBTREE_num(nc->permittedSubtrees) <= 0 &&
+            sk_GENERAL_SUBTREE_num(nc->excludedSubtrees) <= 0)
+                return add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, hint,
+                           "the nameConstraints extension of this CA lists neither permitted nor excluded names; it must list at least one (RFC 5280 4.2.1.10, CABF BR 7.1.2.5.2)");
+
+        for (int pass = 0; pass < 2; pass++) {
+                STACK_OF(GENERAL_SUBTREE) *t = pass == 0 ? nc->permittedSubtrees
+                                                         : nc->excludedSubtrees;
+
+                for (int i = 0; i < sk_GENERAL_SUBTREE_num(t); i++) {
+                        const GENERAL_NAME *gn = sk_GENERAL_SUBTREE_value(t, i)->base;
+                        const ASN1_IA5STRING *d;
+                        _cleanup_(freep) char *text = NULL;
+
+                        if (gn->type != GEN_DNS)
+                                continue;
+                        d = gn->d.dNSName;
+                        if (!d || ASN1_STRING_length(d) <= 0 || ASN1_STRING_get0_data(d)[0] != '.')
+                                continue;
+                        text = printable(ASN1_STRING_get0_data(d), (size_t) ASN1_STRING_length(d));
+                        if (!text)
+                                return -ENOMEM;
+                        r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, hint,
+                                "the %s name constraint DNS:%s starts with a period; a dNSName constraint is written without it (DNS:%s covers that domain and every name below it, RFC 5280 4.2.1.10)",
+                                pass == 0 ? "permitted" : "excluded", text, text + 1);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+/* Encoding rules for the certificates of the file (a trust anchor is
+ * exempt: browsers do not judge a root's serial number or version). */
+static int check_strict_encoding(Ctx *c, X509 *x, bool leaf) {
         const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
         _cleanup_(BN_freep) BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+        bool bad_ext = false;
         int r;
 
         if (!bn)
@@ -559,6 +784,9 @@ static int check_strict(Ctx *c, X509 *x, bool leaf) {
                 if (r < 0)
                         return r;
         }
+        /* Not asked of an anchor: x509-limbo expects a cross-signed anchor
+         * without one both accepted (cve::cve-2024-0567) and refused
+         * (rfc5280::aki::cross-signed-root-missing-aki); browsers accept it. */
         if (!is_root(x) && !X509_get0_authority_key_id(x)) {
                 r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, NULL,
                         "no authorityKeyIdentifier (required on every certificate but a self-signed root, RFC 5280 4.2.1.1)");
@@ -571,7 +799,10 @@ static int check_strict(Ctx *c, X509 *x, bool leaf) {
                 if (r < 0)
                         return r;
         }
-        if (X509_get_extension_flags(x) & EXFLAG_INVALID) {
+        r = check_strict_extensions(c, x, &bad_ext);
+        if (r < 0)
+                return r;
+        if (!bad_ext && (X509_get_extension_flags(x) & EXFLAG_INVALID)) {
                 r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, NULL,
                         "an extension of this certificate is malformed or repeated");
                 if (r < 0)
@@ -580,21 +811,156 @@ static int check_strict(Ctx *c, X509 *x, bool leaf) {
         return 0;
 }
 
+/* Rules for every certificate of the path, a trust anchor included (anchor):
+ * the constraints a CA passes down are well formed and marked as RFC 5280
+ * requires, and a self-signed root (root) has the form root programs ask. */
+static int check_strict_path_cert(Ctx *c, X509 *x, bool root, bool anchor) {
+        static const struct {
+                int nid;
+                const char *name;
+        } must_be_critical[] = {
+                { NID_policy_constraints, "policyConstraints (RFC 5280 4.2.1.11)" },
+                { NID_inhibit_any_policy, "inhibitAnyPolicy (RFC 5280 4.2.1.14)" },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(must_be_critical); i++) {
+                if (ext_critical(x, must_be_critical[i].nid) != 0)
+                        continue;
+                r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, x, anchor ? ANCHOR_HINT : NULL,
+                        "%sthe %s extension is not marked critical, as it must be; strict validators refuse the chain",
+                        anchor ? "trust anchor: " : "", must_be_critical[i].name);
+                if (r < 0)
+                        return r;
+        }
+        r = check_strict_name_constraints(c, x, anchor);
+        if (r < 0)
+                return r;
+        if (root)
+                return check_strict_root(c, x, anchor);
+        return 0;
+}
+
+/* A subject CN that spells one of the subjectAltNames differently (CABF BR
+ * 7.1.4.3 wants an exact copy): "Example.COM" for example.com, 2001:DB8::1
+ * or 192.168.001.001 for an address, the Unicode form of an xn-- name. A CN
+ * naming something else entirely is left alone: browsers never read the CN,
+ * and certificates with a descriptive or stale CN beside correct SANs are
+ * accepted everywhere (x509-limbo's BetterTLS cases expect that too). */
+static int check_strict_cn(Ctx *c, X509 *leaf) {
+        X509_NAME *n = X509_get_subject_name(leaf);
+        int r;
+
+        for (int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1); i >= 0;
+             i = X509_NAME_get_index_by_NID(n, NID_commonName, i)) {
+                _cleanup_(freep) char *text = NULL, *meant = NULL;
+                unsigned char *utf8 = NULL;
+                NamesCn m;
+                int len;
+
+                len = ASN1_STRING_to_UTF8(&utf8,
+                                          X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i)));
+                if (len < 0) {
+                        ERR_clear_error();
+                        continue; /* not text: nothing it could spell */
+                }
+                r = names_cert_cn_match(leaf, (const char *) utf8, (size_t) len, &m, &meant);
+                if (r >= 0) {
+                        text = printable(utf8, (size_t) len);
+                        if (!text)
+                                r = -ENOMEM;
+                }
+                OPENSSL_free(utf8);
+                if (r < 0)
+                        return r;
+                if (m == NAMES_CN_MISSPELT)
+                        r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, leaf,
+                                "Ask the CA to issue the certificate again with the CN copied exactly from the subjectAltName (same letter case, an address in its standard form), or with no CN.",
+                                "the subject CN '%s' is the subjectAltName %s written differently; a CN must be an exact copy of a subjectAltName (CABF BR 7.1.4.3), and strict validators refuse the certificate",
+                                text, meant);
+                else if (m == NAMES_CN_UNICODE)
+                        r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, leaf,
+                                "Ask the CA to issue the certificate again with the CN in the xn-- form, copied exactly from a DNS subjectAltName, or with no CN.",
+                                "the subject CN '%s' is a host name in Unicode; a CN must be an exact copy of a subjectAltName, and DNS names are written in their ASCII form (%s) (CABF BR 7.1.4.3), so strict validators refuse the certificate",
+                                text, meant);
+                else
+                        continue;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Each dNSName of the server certificate is a host name or a wildcard in the
+ * form CAs issue (CABF BR 7.1.2.7.12). */
+static int check_strict_dns_sans(Ctx *c, X509 *leaf) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens =
+                X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+        int r;
+
+        for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+                const GENERAL_NAME *gn = sk_GENERAL_NAME_value(gens, i);
+                const unsigned char *b;
+                _cleanup_(freep) char *text = NULL;
+                size_t n;
+                unsigned char ip[16];
+                size_t ip_len;
+
+                if (gn->type != GEN_DNS || !gn->d.dNSName)
+                        continue;
+                b = ASN1_STRING_get0_data(gn->d.dNSName);
+                n = b && ASN1_STRING_length(gn->d.dNSName) > 0
+                            ? (size_t) ASN1_STRING_length(gn->d.dNSName)
+                            : 0;
+                text = printable(n > 0 ? b : (const unsigned char *) "", n);
+                if (!text)
+                        return -ENOMEM;
+                if (strlen(text) == n &&
+                    (names_is_valid_dns_san(text) || names_parse_ip(text, ip, &ip_len)))
+                        continue; /* an address: SAN_IP_AS_DNS */
+                r = add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, leaf,
+                        "Ask the CA to issue the certificate again with only host names (rem.example.com) and wildcards (*.example.com) as DNS names.",
+                        "the subjectAltName DNS:%s is neither a host name nor a wildcard of the form *.example.com (CABF BR 7.1.2.7.12); strict validators refuse the certificate",
+                        text);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Rules for the server certificate alone. */
+static int check_strict_leaf(Ctx *c, X509 *leaf) {
+        bool empty_subject = X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0;
+        int crit = ext_critical(leaf, NID_subject_alt_name), r;
+
+        r = check_strict_cn(c, leaf);
+        if (r < 0)
+                return r;
+        r = check_strict_dns_sans(c, leaf);
+        if (r < 0)
+                return r;
+        if (crit >= 0 && (crit == 1) != empty_subject)
+                return add(c, FINDING_CERT_FORMAT, SEVERITY_ERROR, leaf,
+                           "Ask the CA to issue the certificate again with the subjectAltName extension non-critical (the usual form, with a subject).",
+                           empty_subject ? "the subject is empty but the subjectAltName extension is not marked critical, as it then must be (RFC 5280 4.2.1.6)"
+                                         : "the subjectAltName extension is marked critical although the subject is not empty; it must be critical only with an empty subject (RFC 5280 4.2.1.6, CABF BR 7.1.2.7.12)");
+        return 0;
+}
+
 int policy_check(const PolicyInput *in, Findings *f) {
         Ctx c = { .in = in, .f = f };
         int n = sk_X509_num(in->chain->path), r;
         X509 *leaf = sk_X509_value(in->chain->path, 0);
+        bool strict = in->profile == PROFILE_STRICT;
 
-        /* Validity: every certificate in the file, as the MAG seed asks. */
-        for (size_t i = 0; i < in->bundle->n_certs; i++) {
-                r = check_validity(&c, in->bundle->certs[i], false);
-                if (r < 0)
-                        return r;
-        }
-        /* ... and the root the chain was completed with: the chain stops
-         * working when it does. */
-        if (in->chain->root_from_trust && n > 0) {
-                r = check_validity(&c, sk_X509_value(in->chain->path, n - 1), true);
+        /* Validity: every certificate of the path, as the MAG seed asks, the
+         * root taken from the trust anchors too: the chain stops working when
+         * it does. Certificates of the file not on the path are
+         * CHAIN_UNRELATED; their dates do not matter to a client. */
+        for (int i = 0; i < n; i++) {
+                X509 *x = sk_X509_value(in->chain->path, i);
+
+                r = check_validity(&c, x, chain_bundle_index(in->bundle, x) < 0);
                 if (r < 0)
                         return r;
         }
@@ -602,27 +968,46 @@ int policy_check(const PolicyInput *in, Findings *f) {
         for (int i = 0; i < n; i++) {
                 X509 *x = sk_X509_value(in->chain->path, i);
                 bool from_bundle = chain_bundle_index(in->bundle, x) >= 0;
-                bool root = i == n - 1 && in->chain->complete && (is_root(x) || !from_bundle);
+                bool last = i == n - 1 && in->chain->complete;
+                bool root = last && (is_root(x) || !from_bundle);
                 bool trusted_root = root && (!from_bundle || is_anchor(in, x) || is_root(x));
 
-                if (!from_bundle)
-                        continue; /* anchors are the operator's own choice */
-                r = check_key_strength(&c, x, i == 0);
+                /* A root from the trust anchors is the operator's own choice,
+                 * but strict clients judge the roots they trust as the
+                 * browsers' root programs do. */
+                if (!from_bundle && !strict)
+                        continue;
+                r = check_key_strength(&c, x, i == 0, !from_bundle);
                 if (r < 0)
                         return r;
-                r = check_signature(&c, x, trusted_root && i > 0);
-                if (r < 0)
-                        return r;
-                if (in->profile == PROFILE_STRICT) {
-                        r = check_strict(&c, x, i == 0);
+                if (from_bundle) {
+                        r = check_signature(&c, x, trusted_root && i > 0);
                         if (r < 0)
                                 return r;
                 }
+                if (!strict)
+                        continue;
+                r = check_strict_key(&c, x, !from_bundle);
+                if (r < 0)
+                        return r;
+                if (from_bundle) {
+                        r = check_strict_encoding(&c, x, i == 0);
+                        if (r < 0)
+                                return r;
+                }
+                r = check_strict_path_cert(&c, x, last && is_root(x), !from_bundle);
+                if (r < 0)
+                        return r;
         }
 
         r = check_names(&c, leaf);
         if (r < 0)
                 return r;
+        if (strict) {
+                r = check_strict_leaf(&c, leaf);
+                if (r < 0)
+                        return r;
+        }
         r = check_subject(&c, leaf);
         if (r < 0)
                 return r;

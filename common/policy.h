@@ -1,8 +1,10 @@
 #pragma once
-/* policy: what the certificate itself must carry for a given service and
- * profile — validity window, subjectAltNames and the names to cover, the
- * XCAP/BSF naming rules, subject fields, key and signature strength, key
- * usages. Problems become findings. Never logs. */
+/* policy: what the certificates of the chosen path must carry for a given
+ * service and profile — validity window, subjectAltNames and the names to
+ * cover, the XCAP/BSF naming rules, subject fields, key and signature
+ * strength, key usages, and under the strict profile the encoding rules of
+ * browsers' root programs (the root from the trust anchors included).
+ * Problems become findings. Never logs. */
 
 #include <time.h>
 
@@ -24,7 +26,8 @@ typedef struct PolicyInput {
         char **names;          /* NULL-terminated names to cover; may be NULL */
         char **xcap_names;     /* for bsf: the XCAP certificate's DNS names, or NULL when unknown */
         int mcc, mnc;          /* -1 when not configured */
-        STACK_OF(X509) *anchors; /* trusted anchors (a root among them is exempt from WEAK_SIGNATURE) */
+        STACK_OF(X509) *anchors; /* trusted anchors (a root among them is exempt from WEAK_SIGNATURE;
+                                  * its key and form are judged under strict only) */
         const Deployment *deploy; /* subject fields to compare with; may be NULL */
 } PolicyInput;
 

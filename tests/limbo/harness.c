@@ -21,11 +21,16 @@
  *   KEY_*, PAIR_INCOMPLETE        no private key is given.
  * (KEY_USAGE is about the keyUsage extension and does count.)
  *
+ * The trusted_certs are the only anchors: the bundle's own self-signed root
+ * is not one (CheckOptions.distrust_bundle_root; the product trusts the
+ * operator's own root). max_chain_depth counts intermediates; CheckOptions'
+ * max_chain_depth counts the leaf too, so it gets one more.
+ *
  * Not passed to the check, because CheckOptions has no place for them:
- * max_chain_depth, extended_key_usage, key_usage, signature_algorithms (the
- * SERVER cases that set them ask for serverAuth, digitalSignature and small
- * depths) and CRLs (certconf does no revocation checking). They are shown in
- * the verbose output of a disagreeing case.
+ * extended_key_usage, key_usage, signature_algorithms (the SERVER cases that
+ * set them ask for serverAuth and digitalSignature, which the strict profile
+ * asks for anyway) and CRLs (certconf does no revocation checking). They are
+ * shown in the verbose output of a disagreeing case.
  *
  * For reference the harness also runs OpenSSL's own X509_verify_cert() on each
  * case (X509_V_FLAG_X509_STRICT, TLS server purpose, host or IP check, the
@@ -422,7 +427,7 @@ static int run_case(char **col, const Options *opt, Tally *t) {
 
                 errno = 0;
                 v = strtol(col[COL_MAX_DEPTH], &end, 10);
-                if (errno != 0 || *end != '\0' || v < 0 || v > INT_MAX)
+                if (errno != 0 || *end != '\0' || v < 0 || v >= INT_MAX)
                         return -EBADMSG;
                 max_depth = (int) v;
         }
@@ -468,6 +473,8 @@ static int run_case(char **col, const Options *opt, Tally *t) {
                         .profile = PROFILE_STRICT,
                         .trust = anchors,
                         .names = name ? names : NULL,
+                        .distrust_bundle_root = true,
+                        .max_chain_depth = max_depth >= 0 ? max_depth + 1 : 0,
                 };
                 rc = check_bundles("generic", chain_bundle, NULL, &o, &f);
         }
@@ -516,11 +523,12 @@ static int run_case(char **col, const Options *opt, Tally *t) {
                 if (e)
                         printf("  first: %s: %s\n", strna(finding_code_to_string(e->code)),
                                strna(e->message));
-                if (col[COL_MAX_DEPTH][0] || col[COL_EKU][0] || col[COL_KU][0] ||
-                    col[COL_SIGALGS][0] || !streq(col[COL_N_CRLS], "0"))
-                        printf("  not passed: max_chain_depth=%s eku=%s ku=%s sigalgs=%s crls=%s\n",
-                               col[COL_MAX_DEPTH], col[COL_EKU], col[COL_KU], col[COL_SIGALGS],
-                               col[COL_N_CRLS]);
+                if (col[COL_MAX_DEPTH][0])
+                        printf("  max_chain_depth=%s\n", col[COL_MAX_DEPTH]);
+                if (col[COL_EKU][0] || col[COL_KU][0] || col[COL_SIGALGS][0] ||
+                    !streq(col[COL_N_CRLS], "0"))
+                        printf("  not passed: eku=%s ku=%s sigalgs=%s crls=%s\n", col[COL_EKU],
+                               col[COL_KU], col[COL_SIGALGS], col[COL_N_CRLS]);
                 if (col[COL_FEATURES][0])
                         printf("  features: %s\n", col[COL_FEATURES]);
         }

@@ -185,15 +185,22 @@ static const Finding *first(const Findings *f, FindingCode c) {
                 ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
         } while (0)
 
+/* The options check gives the chain functions: anchors, TU_NOW, a profile. */
+#define OPTS(a, p) (&(ChainOptions){.anchors = (a), .now = TU_NOW, .profile = (p)})
+
 /* Runs chain_build, chain_check_ca_flags and chain_verify as check does. */
-static ChainResult *run(const Bundle *b, int hint, STACK_OF(X509) * anchors, Findings *f) {
+static ChainResult *run_with(const Bundle *b, int hint, const ChainOptions *o, Findings *f) {
         ChainResult *c = NULL;
 
-        ck_assert_int_eq(chain_build(b, hint, anchors, &c, f), 0);
+        ck_assert_int_eq(chain_build(b, hint, o, &c, f), 0);
         ck_assert_ptr_nonnull(c);
         ck_assert_int_eq(chain_check_ca_flags(b, c, f), 0);
-        ck_assert_int_eq(chain_verify(b, c, anchors, TU_NOW, PROFILE_DEFAULT, f), 0);
+        ck_assert_int_eq(chain_verify(b, c, o, f), 0);
         return c;
+}
+
+static ChainResult *run(const Bundle *b, int hint, STACK_OF(X509) * anchors, Findings *f) {
+        return run_with(b, hint, OPTS(anchors, PROFILE_DEFAULT), f);
 }
 
 /* ---- chain_build -------------------------------------------------------------- */
@@ -335,11 +342,11 @@ START_TEST(test_leaf_hint_picks_the_key_owner) {
         /* Leaf first, root left out: the hint and the guess agree. */
         pki_make(&p);
         b = BUNDLE(p.leaf, p.inter);
-        ck_assert_int_eq(chain_build(b, 0, NULL, &c, &f), 0);
+        ck_assert_int_eq(chain_build(b, 0, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
         ck_assert_int_eq(c->leaf, 0);
         chain_result_free(TAKE_PTR(c));
         /* An out-of-range hint falls back to the guess. */
-        ck_assert_int_eq(chain_build(b, 7, NULL, &c, &f), 0);
+        ck_assert_int_eq(chain_build(b, 7, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
         ck_assert_int_eq(c->leaf, 0);
 }
 END_TEST
@@ -569,7 +576,7 @@ START_TEST(test_empty_bundle_is_einval) {
 
         ck_assert_int_eq(bundle_parse("empty.crt", "", 0, BUNDLE_EXPECT_CERTS, &b, &f), 0);
         ck_assert_uint_eq(b->n_certs, 0);
-        ck_assert_int_eq(chain_build(b, -1, NULL, &c, &g), -EINVAL);
+        ck_assert_int_eq(chain_build(b, -1, OPTS(NULL, PROFILE_DEFAULT), &c, &g), -EINVAL);
         ck_assert_ptr_null(c);
         ck_assert_uint_eq(g.n, 0);
 }
@@ -895,13 +902,13 @@ START_TEST(test_missing_key_identifiers_are_path_invalid_only_in_strict) {
                                      .san = LEAF_SAN,
                                      .no_ski_aki = true});
         b = BUNDLE(leaf, p.inter, p.root);
-        ck_assert_int_eq(chain_build(b, -1, NULL, &c, &f), 0);
+        ck_assert_int_eq(chain_build(b, -1, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
 
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_DEFAULT, &f), 0);
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_INNOVAPHONE, &f), 0);
+        ck_assert_int_eq(chain_verify(b, c, OPTS(NULL, PROFILE_DEFAULT), &f), 0);
+        ck_assert_int_eq(chain_verify(b, c, OPTS(NULL, PROFILE_INNOVAPHONE), &f), 0);
         ASSERT_NONE(&f);
 
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_STRICT, &g), 0);
+        ck_assert_int_eq(chain_verify(b, c, OPTS(NULL, PROFILE_STRICT), &g), 0);
         ASSERT_HAS(&g, FINDING_PATH_INVALID);
         ck_assert_ptr_nonnull(
                 strstr(first(&g, FINDING_PATH_INVALID)->message, "Authority Key Identifier"));
@@ -910,17 +917,20 @@ START_TEST(test_missing_key_identifiers_are_path_invalid_only_in_strict) {
         ck_assert_int_eq(findings_add(&h, FINDING_CERT_FORMAT, SEVERITY_ERROR, "chain.crt", 0, NULL,
                                       NULL, "no authorityKeyIdentifier"),
                          0);
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_STRICT, &h), 0);
+        ck_assert_int_eq(chain_verify(b, c, OPTS(NULL, PROFILE_STRICT), &h), 0);
         ASSERT_LACKS(&h, FINDING_PATH_INVALID);
 }
 END_TEST
 
-START_TEST(test_expiry_is_path_invalid_only_when_not_explained) {
+START_TEST(test_validity_is_left_to_policy) {
         _cleanup_(pki_done) Pki p = {};
-        _cleanup_(bundle_freep) Bundle *b = NULL;
-        _cleanup_(chain_result_freep) ChainResult *c = NULL;
-        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *edge = NULL, *old_inter = NULL, *leaf2 = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL, *b3 = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL, *c3 = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
 
+        /* An expired leaf: CERT_EXPIRING is policy's to say; OpenSSL's time
+         * check is off, so chain_verify adds nothing. */
         pki_make(&p);
         X509_free(p.leaf);
         p.leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
@@ -931,24 +941,38 @@ START_TEST(test_expiry_is_path_invalid_only_when_not_explained) {
                                        .not_before = TU_NOW - 400 * TU_DAY,
                                        .not_after = TU_NOW - 3600});
         b = BUNDLE(p.leaf, p.inter, p.root);
-
-        /* chain_verify alone reports OpenSSL's reason ... */
-        ck_assert_int_eq(chain_build(b, -1, NULL, &c, &f), 0);
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_DEFAULT, &f), 0);
-        ASSERT_HAS(&f, FINDING_PATH_INVALID);
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_PATH_INVALID)->message, "expired"));
-
-        /* ... but not when policy already said CERT_EXPIRING. */
-        ck_assert_int_eq(findings_add(&g, FINDING_CERT_EXPIRING, SEVERITY_ERROR, "chain.crt", 0,
-                                      NULL, NULL, "expired"),
-                         0);
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW, PROFILE_DEFAULT, &g), 0);
-        ASSERT_LACKS(&g, FINDING_PATH_INVALID);
-
-        /* And at a time when it was valid, nothing at all. */
-        findings_clear(&f);
-        ck_assert_int_eq(chain_verify(b, c, NULL, TU_NOW - 7200, PROFILE_DEFAULT, &f), 0);
+        c = run(b, -1, NULL, &f);
         ASSERT_NONE(&f);
+
+        /* notAfter == now: still valid (RFC 5280 4.1.2.5, inclusive), though
+         * OpenSSL's own check would call it expired. */
+        edge = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = p.inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .not_before = TU_NOW - 10 * TU_DAY,
+                                     .not_after = TU_NOW});
+        b2 = BUNDLE(edge, p.inter, p.root);
+        c2 = run(b2, -1, NULL, &g);
+        ASSERT_NONE(&g);
+
+        /* An expired intermediate on the only path: chosen anyway, nothing
+         * from the chain module (policy says CERT_EXPIRING). */
+        old_inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                          .key = k_inter,
+                                          .issuer = p.root,
+                                          .issuer_key = k_root,
+                                          .ca = true,
+                                          .pathlen = -1,
+                                          .not_before = TU_NOW - 400 * TU_DAY,
+                                          .not_after = TU_NOW - TU_DAY});
+        leaf2 = make_leaf(old_inter, k_inter);
+        b3 = BUNDLE(leaf2, old_inter, p.root);
+        c3 = run(b3, -1, NULL, &h);
+        ASSERT_NONE(&h);
+        ck_assert_int_eq(sk_X509_num(c3->path), 3);
+        ck_assert(c3->trusted);
 }
 END_TEST
 
@@ -967,6 +991,348 @@ START_TEST(test_untrusted_anchor_set_does_not_override_own_root) {
         b = BUNDLE(p.leaf, p.inter, p.root);
         c = run(b, -1, anchors, &f);
         ASSERT_NONE(&f);
+}
+END_TEST
+
+/* ---- path search ---------------------------------------------------------------- */
+
+START_TEST(test_alternate_issuer_when_the_first_dead_ends) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *elsewhere = NULL, *stray = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* The issuing CA twice, same name and key: first (in the file) a copy
+         * issued by a root that is nowhere, then the one issued by the root.
+         * The search backs out of the dead end. */
+        pki_make(&p);
+        elsewhere = make_ca("/CN=Elsewhere Root", k_other, NULL, NULL, -1);
+        stray = make_ca(INTER_SUBJ, k_inter, elsewhere, k_other, -1);
+        leaf = make_leaf(p.inter, k_inter);
+        b = BUNDLE(leaf, stray, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&f, FINDING_CHAIN_ORDER);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ck_assert(c->complete);
+        ck_assert(c->trusted);
+        ck_assert_int_eq(sk_X509_num(c->path), 3);
+        ck_assert_ptr_eq(sk_X509_value(c->path, 1), b->certs[2]);
+        /* The dead-end copy is not needed, and the finding says why. */
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 1);
+        x = first(&f, FINDING_CHAIN_UNRELATED);
+        ck_assert_int_eq(x->cert, 1);
+        ck_assert_ptr_nonnull(strstr(x->message, "also issues"));
+}
+END_TEST
+
+START_TEST(test_alternate_issuer_around_name_constraints) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *nca = NULL, *via_nc = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* Path 1 (first in the file): leaf -> issuing CA' -> a CA whose name
+         * constraints exclude the leaf's name -> root. Path 2: leaf ->
+         * issuing CA -> root. Only path 2 is valid; it is chosen. */
+        pki_make(&p);
+        nca = make_ca("/C=NZ/O=SomeTelco/CN=SomeTelco Constrained CA", k_other, p.root, k_root,
+                      -1);
+        add_ext_resign(nca, p.root, NID_name_constraints, "critical,excluded;DNS:sometelco.com",
+                       k_root);
+        via_nc = make_ca(INTER_SUBJ, k_inter, nca, k_other, -1);
+        b = BUNDLE(p.leaf, via_nc, nca, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_int_eq(sk_X509_num(c->path), 3);
+        ck_assert_ptr_eq(sk_X509_value(c->path, 1), b->certs[3]);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 2);
+}
+END_TEST
+
+START_TEST(test_anchor_preferred_over_expired_cross_certificate) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *old_root = NULL, *cross = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* The "chain of pain": the file carries the root cross-signed by an
+         * older root, and that cross certificate has expired. The root
+         * itself is a trust anchor: the path ends there. */
+        pki_make(&p);
+        old_root = make_ca("/CN=Old Root", k_other, NULL, NULL, -1);
+        cross = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
+                                      .key = k_root,
+                                      .issuer = old_root,
+                                      .issuer_key = k_other,
+                                      .ca = true,
+                                      .pathlen = -1,
+                                      .not_before = TU_NOW - 800 * TU_DAY,
+                                      .not_after = TU_NOW - 400 * TU_DAY});
+        b = BUNDLE(p.leaf, p.inter, cross);
+        anchors = ANCHORS(p.root, old_root);
+        c = run(b, -1, anchors, &f);
+        ck_assert(c->trusted);
+        ck_assert(c->root_from_trust);
+        ck_assert_int_eq(sk_X509_num(c->path), 3);
+        ck_assert_ptr_eq(sk_X509_value(c->path, 2), p.root);
+        ASSERT_HAS(&f, FINDING_CHAIN_ROOT_ADDED);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ck_assert_uint_eq(count_code(&f, FINDING_CHAIN_UNRELATED), 1);
+        ck_assert_int_eq(first(&f, FINDING_CHAIN_UNRELATED)->cert, 2);
+}
+END_TEST
+
+START_TEST(test_issuer_with_eku_against_servers_avoided) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *mail_ca = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* Two versions of the issuing CA; the first limited to e-mail. */
+        pki_make(&p);
+        mail_ca = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                        .key = k_inter,
+                                        .issuer = p.root,
+                                        .issuer_key = k_root,
+                                        .ca = true,
+                                        .pathlen = -1,
+                                        .eku = "emailProtection"});
+        b = BUNDLE(p.leaf, mail_ca, p.inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ck_assert_ptr_eq(sk_X509_value(c->path, 1), b->certs[2]);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+}
+END_TEST
+
+START_TEST(test_root_above_trusted_intermediate_belongs_to_the_chain) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* --trust holds the issuing CA; the file is the full chain. The path
+         * stops at the anchor, and the root above it is not "unrelated". */
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        anchors = ANCHORS(p.inter);
+        c = run(b, -1, anchors, &f);
+        ASSERT_NONE(&f);
+        ck_assert(c->trusted);
+        ck_assert(!c->root_from_trust);
+        ck_assert_int_eq(sk_X509_num(c->path), 2);
+}
+END_TEST
+
+START_TEST(test_look_alike_cas_search_is_bounded) {
+        _cleanup_(X509_freep) X509 *a0 = NULL, *b0 = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        X509 *certs[16] = {};
+
+        /* Two CAs, A and B, each certified by the other seven or eight
+         * times over, no root: every path cycles between them and dead-ends.
+         * Without a bound that is 8^15 paths; with it, a CHAIN_INCOMPLETE. */
+        a0 = tu_cert(&(TuCertSpec){.subject = "/CN=CA A", .key = k_inter, .ca = true, .pathlen = -1,
+                                   .no_ski_aki = true});
+        b0 = tu_cert(&(TuCertSpec){.subject = "/CN=CA B", .key = k_other, .ca = true, .pathlen = -1,
+                                   .no_ski_aki = true});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = a0,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .no_ski_aki = true});
+        certs[0] = leaf;
+        for (size_t i = 1; i < ELEMENTSOF(certs); i++)
+                certs[i] = tu_cert(&(TuCertSpec){.subject = i % 2 ? "/CN=CA A" : "/CN=CA B",
+                                                 .key = i % 2 ? k_inter : k_other,
+                                                 .issuer = i % 2 ? b0 : a0,
+                                                 .issuer_key = i % 2 ? k_other : k_inter,
+                                                 .ca = true,
+                                                 .pathlen = -1,
+                                                 .no_ski_aki = true});
+        b = bundle_of_(certs, ELEMENTSOF(certs));
+        ck_assert_int_eq(chain_build(b, 0, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert(!c->complete);
+        ck_assert_int_le(sk_X509_num(c->path), CHAIN_MAX_PATH);
+        for (size_t i = 1; i < ELEMENTSOF(certs); i++)
+                X509_free(certs[i]);
+}
+END_TEST
+
+START_TEST(test_distrusted_bundle_root_is_incomplete) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL, *c3 = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL, *others = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+        _cleanup_(X509_freep) X509 *other = NULL;
+        ChainOptions o;
+        const Finding *x;
+
+        /* Only the anchors are trusted: the file's own root is not one. */
+        pki_make(&p);
+        other = make_ca("/CN=Other Root", k_other, NULL, NULL, -1);
+        others = ANCHORS(other);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        o = *OPTS(others, PROFILE_DEFAULT);
+        o.distrust_bundle_root = true;
+        c = run_with(b, -1, &o, &f);
+        ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
+        x = first(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(strstr(x->message, "not a trust anchor"));
+        ck_assert_ptr_nonnull(strstr(x->message, "SomeTelco Root CA"));
+        ck_assert_int_eq(x->cert, 2);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID); /* OpenSSL's reason is the same one */
+        ck_assert(c->complete);
+        ck_assert(!c->trusted);
+
+        /* Near miss: the same root among the anchors. */
+        anchors = ANCHORS(p.root);
+        o.anchors = anchors;
+        c2 = run_with(b, -1, &o, &g);
+        ASSERT_NONE(&g);
+        ck_assert(c2->trusted);
+
+        /* Near miss: the product's default trusts the operator's root. */
+        c3 = run(b, -1, others, &h);
+        ASSERT_NONE(&h);
+        ck_assert(c3->trusted);
+}
+END_TEST
+
+START_TEST(test_max_chain_depth) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *rollover = NULL, *leaf2 = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {}, k = {};
+        ChainOptions o = *OPTS(NULL, PROFILE_DEFAULT);
+        const Finding *x;
+
+        /* leaf + one intermediate below the root: a depth of 2 certificates. */
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        o.max_chain_depth = 2;
+        c = run_with(b, -1, &o, &f);
+        ASSERT_NONE(&f);
+
+        o.max_chain_depth = 1;
+        c2 = run_with(b, -1, &o, &g);
+        ASSERT_HAS(&g, FINDING_PATH_INVALID);
+        x = first(&g, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(x->message, "1 intermediate CA certificate below"));
+        ck_assert_ptr_nonnull(strstr(x->message, "more than the 0 allowed"));
+
+        /* No limit: 0. */
+        o.max_chain_depth = 0;
+        c3 = run_with(b, -1, &o, &h);
+        ASSERT_NONE(&h);
+
+        /* A self-issued certificate (key rollover) does not count. */
+        rollover = make_ca(INTER_SUBJ, k_other, p.inter, k_inter, -1);
+        leaf2 = make_leaf(rollover, k_other);
+        b2 = BUNDLE(leaf2, rollover, p.inter, p.root);
+        o.max_chain_depth = 2;
+        c4 = run_with(b2, -1, &o, &k);
+        ASSERT_LACKS(&k, FINDING_PATH_INVALID);
+        ck_assert_int_eq(sk_X509_num(c4->path), 4);
+}
+END_TEST
+
+/* ---- name constraints ------------------------------------------------------------- */
+
+START_TEST(test_cn_is_not_held_to_name_constraints) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL, *leaf2 = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+
+        /* Constraints exclude the DNS subtree sometelco.com; the leaf has
+         * only an IP subjectAltName, and a CN in that subtree. OpenSSL would
+         * take the CN for a host name; with subjectAltNames it names none. */
+        pki_make(&p);
+        inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, -1);
+        add_ext_resign(inter, p.root, NID_name_constraints, "critical,excluded;DNS:sometelco.com",
+                       k_root);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = "IP:192.168.10.10"});
+        b = BUNDLE(leaf, inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_NONE(&f);
+
+        /* Near miss: an excluded address in the IP subjectAltName is a real
+         * violation. */
+        X509_free(TAKE_PTR(inter));
+        inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, -1);
+        add_ext_resign(inter, p.root, NID_name_constraints,
+                       "critical,excluded;IP:192.168.0.0/255.255.0.0", k_root);
+        leaf2 = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                      .key = k_leaf,
+                                      .issuer = inter,
+                                      .issuer_key = k_inter,
+                                      .san = "IP:192.168.10.10"});
+        b2 = BUNDLE(leaf2, inter, p.root);
+        c2 = run(b2, -1, NULL, &g);
+        ASSERT_HAS(&g, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&g, FINDING_PATH_INVALID)->message, "excluded"));
+}
+END_TEST
+
+START_TEST(test_wildcard_that_could_stand_for_an_excluded_name) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL, *inter2 = NULL, *leaf2 = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        const Finding *x;
+
+        /* *.sometelco.com does not lie in the excluded subtree
+         * bar.sometelco.com, but a client would accept it for that name. */
+        pki_make(&p);
+        inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, -1);
+        add_ext_resign(inter, p.root, NID_name_constraints,
+                       "critical,excluded;DNS:bar.sometelco.com", k_root);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = "DNS:*.sometelco.com"});
+        b = BUNDLE(leaf, inter, p.root);
+        c = run(b, -1, NULL, &f);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        x = first(&f, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(x->message, "'*.sometelco.com'"));
+        ck_assert_ptr_nonnull(strstr(x->message, "'bar.sometelco.com'"));
+        ck_assert_int_eq(x->cert, 0);
+
+        /* Near miss: an excluded name two labels down is out of its reach. */
+        inter2 = make_ca(INTER_SUBJ, k_inter, p.root, k_root, -1);
+        add_ext_resign(inter2, p.root, NID_name_constraints,
+                       "critical,excluded;DNS:x.bar.sometelco.com", k_root);
+        leaf2 = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                      .key = k_leaf,
+                                      .issuer = inter2,
+                                      .issuer_key = k_inter,
+                                      .san = "DNS:*.sometelco.com"});
+        b2 = BUNDLE(leaf2, inter2, p.root);
+        c2 = run(b2, -1, NULL, &g);
+        ASSERT_NONE(&g);
 }
 END_TEST
 
@@ -1017,8 +1383,22 @@ static Suite *chain_suite(void) {
         tcase_add_test(tc, test_unknown_critical_extension_is_path_invalid);
         tcase_add_test(tc, test_unknown_noncritical_extension_is_not_path_invalid);
         tcase_add_test(tc, test_missing_key_identifiers_are_path_invalid_only_in_strict);
-        tcase_add_test(tc, test_expiry_is_path_invalid_only_when_not_explained);
+        tcase_add_test(tc, test_validity_is_left_to_policy);
         tcase_add_test(tc, test_untrusted_anchor_set_does_not_override_own_root);
+        tcase_add_test(tc, test_distrusted_bundle_root_is_incomplete);
+        tcase_add_test(tc, test_max_chain_depth);
+        tcase_add_test(tc, test_cn_is_not_held_to_name_constraints);
+        tcase_add_test(tc, test_wildcard_that_could_stand_for_an_excluded_name);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("search");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_alternate_issuer_when_the_first_dead_ends);
+        tcase_add_test(tc, test_alternate_issuer_around_name_constraints);
+        tcase_add_test(tc, test_anchor_preferred_over_expired_cross_certificate);
+        tcase_add_test(tc, test_issuer_with_eku_against_servers_avoided);
+        tcase_add_test(tc, test_root_above_trusted_intermediate_belongs_to_the_chain);
+        tcase_add_test(tc, test_look_alike_cas_search_is_bounded);
         suite_add_tcase(s, tc);
 
         return s;

@@ -648,6 +648,72 @@ START_TEST(test_pipeline_not_yet_valid_is_not_path_invalid) {
 }
 END_TEST
 
+START_TEST(test_pipeline_not_after_now_is_still_valid) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        CheckOptions o = options();
+
+        /* notAfter is the last second of validity (RFC 5280 4.1.2.5):
+         * checked at exactly that second with --min-valid-days 0, nothing;
+         * OpenSSL's own time check (which calls it expired) is not used. */
+        leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k_rem,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = REM_SAN,
+                                     .pathlen = -1,
+                                     .not_before = TU_NOW - 10 * TU_DAY,
+                                     .not_after = TU_NOW});
+        o.min_valid_days = 0;
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+
+        /* Near miss: a second later it has expired, and policy says so. */
+        o.now = TU_NOW + 1;
+        run_rem(leaf, k_rem, &o, &g);
+        ASSERT_HAS(&g, FINDING_CERT_EXPIRING);
+        ASSERT_LACKS(&g, FINDING_PATH_INVALID);
+}
+END_TEST
+
+START_TEST(test_pipeline_bundle_root_trust_and_depth) {
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {}, k = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        CheckOptions o = options();
+        const Finding *x;
+
+        /* The default: the uploaded root is the operator's own anchor. */
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_NONE(&f);
+
+        /* distrust_bundle_root: only --trust anchors count. */
+        o.distrust_bundle_root = true;
+        run_rem(leaf, k_rem, &o, &g);
+        ASSERT_HAS(&g, FINDING_CHAIN_INCOMPLETE);
+        x = first(&g, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(strstr(x->message, "not a trust anchor"));
+        ck_assert_int_eq(x->cert, 2);
+        ASSERT_LACKS(&g, FINDING_PATH_INVALID);
+
+        /* ... and with the root among them, fine again. */
+        anchors = sk_X509_new_null();
+        ck_assert_ptr_nonnull(anchors);
+        ck_assert_int_eq(X509_up_ref(root), 1);
+        ck_assert_int_gt(sk_X509_push(anchors, root), 0);
+        o.trust = anchors;
+        run_rem(leaf, k_rem, &o, &h);
+        ASSERT_NONE(&h);
+
+        /* max_chain_depth 1: the server certificate directly below the
+         * anchor, no intermediate; this chain has one. */
+        o.max_chain_depth = 1;
+        run_rem(leaf, k_rem, &o, &k);
+        ASSERT_HAS(&k, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&k, FINDING_PATH_INVALID)->message, "intermediate"));
+}
+END_TEST
+
 START_TEST(test_pipeline_missing_intermediate_and_trust) {
         _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
         _cleanup_(X509_freep) X509 *leaf = rem_cert();
@@ -1287,6 +1353,8 @@ static Suite *check_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_pipeline_reports_expiry_and_order);
         tcase_add_test(tc, test_pipeline_not_yet_valid_is_not_path_invalid);
+        tcase_add_test(tc, test_pipeline_not_after_now_is_still_valid);
+        tcase_add_test(tc, test_pipeline_bundle_root_trust_and_depth);
         tcase_add_test(tc, test_pipeline_missing_intermediate_and_trust);
         tcase_add_test(tc, test_pipeline_names_from_deployment_and_option);
         tcase_add_test(tc, test_pipeline_ca_flags_and_signature);

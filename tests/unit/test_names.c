@@ -184,6 +184,25 @@ START_TEST(test_public_suffix) {
 }
 END_TEST
 
+START_TEST(test_private_suffix) {
+        ck_assert(names_is_private_suffix("github.io"));
+        ck_assert(names_is_private_suffix("S3.AmazonAWS.com."));
+        ck_assert(names_is_private_suffix("appspot.com"));
+        ck_assert(names_is_private_suffix("herokuapp.com"));
+        ck_assert(names_is_private_suffix("cloudfront.net"));
+        ck_assert(names_is_private_suffix("azurewebsites.net"));
+        ck_assert(names_is_private_suffix("blogspot.com"));
+
+        ck_assert(!names_is_private_suffix(NULL));
+        ck_assert(!names_is_private_suffix(""));
+        ck_assert(!names_is_private_suffix("com"));
+        ck_assert(!names_is_private_suffix("amazonaws.com"));
+        ck_assert(!names_is_private_suffix("bucket.s3.amazonaws.com"));
+        ck_assert(!names_is_private_suffix("xgithub.io"));
+        ck_assert(!names_is_private_suffix("example.com"));
+}
+END_TEST
+
 /* ---- names_classify_wildcard --------------------------------------------- */
 
 START_TEST(test_classify_wildcard) {
@@ -220,6 +239,15 @@ START_TEST(test_classify_wildcard) {
                 {"*", NAMES_WILDCARD_TOO_SHORT},
                 {"*.", NAMES_WILDCARD_TOO_SHORT},
                 {"*..", NAMES_WILDCARD_TOO_SHORT},
+                {"*.exa_mple.com", NAMES_WILDCARD_INVALID},
+                {"*.a..example.com", NAMES_WILDCARD_INVALID},
+                {"*.example.com..", NAMES_WILDCARD_INVALID},
+                {"*.-example.com", NAMES_WILDCARD_INVALID},
+                {"*.192.0.2.1", NAMES_WILDCARD_INVALID},
+                {"*.github.io", NAMES_WILDCARD_PRIVATE},
+                {"*.S3.amazonaws.com.", NAMES_WILDCARD_PRIVATE},
+                {"*.site.github.io", NAMES_WILDCARD_OK},
+                {"*.amazonaws.com", NAMES_WILDCARD_OK},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
@@ -227,6 +255,25 @@ START_TEST(test_classify_wildcard) {
                               "'%s': got %d, want %d", cases[i].pattern,
                               (int) names_classify_wildcard(cases[i].pattern), (int) cases[i].want);
         ck_assert(names_classify_wildcard(NULL) == NAMES_WILDCARD_NONE);
+}
+END_TEST
+
+START_TEST(test_valid_dns_san) {
+        static const char *const good[] = {
+                "example.com", "A.Example.COM.", "localhost", "xn--bcher-kva.example",
+                "*.example.com", "*.com", "*.github.io",
+        };
+        static const char *const bad[] = {
+                "", ".example.com", "example..com", "exa_mple.com", "-a.example.com",
+                "192.0.2.1", "w*.example.com", "*.*.example.com", "*", "*.exa_mple.com",
+                "a.example.com..", "b\xc3\xbc" "cher.example",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++)
+                ck_assert_msg(names_is_valid_dns_san(good[i]), "'%s'", good[i]);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                ck_assert_msg(!names_is_valid_dns_san(bad[i]), "'%s'", bad[i]);
+        ck_assert(!names_is_valid_dns_san(NULL));
 }
 END_TEST
 
@@ -281,6 +328,23 @@ START_TEST(test_dns_bad_wildcards_match_nothing) {
         ck_assert(!names_dns_matches("*.*.example.com", "a.b.example.com"));
         ck_assert(!names_dns_matches("*", "localhost"));
         ck_assert(!names_dns_matches("*.", "localhost"));
+}
+END_TEST
+
+START_TEST(test_dns_private_suffix_wildcard) {
+        /* Browsers accept it (Chrome: private registries are not public
+         * suffixes for wildcards); the strict profile does not. */
+        ck_assert(names_dns_matches("*.github.io", "someone.github.io"));
+        ck_assert(names_dns_matches_flags("*.github.io", "someone.github.io", NAMES_MATCH_DEFAULT));
+        ck_assert(!names_dns_matches_flags("*.github.io", "someone.github.io", NAMES_MATCH_STRICT));
+        ck_assert(!names_dns_matches_flags("*.s3.amazonaws.com", "example.s3.amazonaws.com",
+                                           NAMES_MATCH_STRICT));
+        /* Near misses: one label further down, and exact names, are fine. */
+        ck_assert(names_dns_matches_flags("*.someone.github.io", "www.someone.github.io",
+                                          NAMES_MATCH_STRICT));
+        ck_assert(names_dns_matches_flags("someone.github.io", "someone.github.io",
+                                          NAMES_MATCH_STRICT));
+        ck_assert(names_dns_matches_flags("*.example.com", "a.example.com", NAMES_MATCH_STRICT));
 }
 END_TEST
 
@@ -423,6 +487,113 @@ START_TEST(test_cert_embedded_nul) {
 }
 END_TEST
 
+/* ---- names_cert_cn_match / names_to_alabel -------------------------------- */
+
+static NamesCn cn_match(X509 *x, const char *cn, char **ret_form) {
+        NamesCn m = NAMES_CN_COPY;
+
+        ck_assert_int_eq(names_cert_cn_match(x, cn, strlen(cn), &m, ret_form), 0);
+        return m;
+}
+
+START_TEST(test_cn_match) {
+        _cleanup_(X509_freep) X509 *x = cert_with_san(
+                "/CN=x", "DNS:example.com,DNS:xn--bcher-kva.example,IP:192.168.1.1,"
+                         "IP:2001:db8::8a2e:370:7334,IP:2001:db8::1:0:0:1");
+        _cleanup_(freep) char *form = NULL;
+        static const struct {
+                const char *cn;
+                NamesCn want;
+                const char *form;
+        } cases[] = {
+                /* Exact copies. */
+                {"example.com", NAMES_CN_COPY, NULL},
+                {"xn--bcher-kva.example", NAMES_CN_COPY, NULL},
+                {"192.168.1.1", NAMES_CN_COPY, NULL},
+                {"2001:db8::8a2e:370:7334", NAMES_CN_COPY, NULL},
+                {"2001:db8::1:0:0:1", NAMES_CN_COPY, NULL},
+                /* A SAN spelt another way. */
+                {"Example.COM", NAMES_CN_MISSPELT, "DNS:example.com"},
+                {"example.com.", NAMES_CN_OTHER, NULL}, /* not the same bytes, not a respelling */
+                {"0xC0A80101", NAMES_CN_MISSPELT, "IP:192.168.1.1"},
+                {"192.168.001.001", NAMES_CN_MISSPELT, "IP:192.168.1.1"},
+                {"2001:DB8::8A2E:370:7334", NAMES_CN_MISSPELT, "IP:2001:db8::8a2e:370:7334"},
+                {"2001:0db8:0000:0000:0000:8a2e:0370:7334", NAMES_CN_MISSPELT,
+                 "IP:2001:db8::8a2e:370:7334"},
+                {"2001:db8:0:0:1:0:0:1", NAMES_CN_MISSPELT, "IP:2001:db8::1:0:0:1"},
+                {"b\xc3\xbc" "cher.example", NAMES_CN_MISSPELT, "DNS:xn--bcher-kva.example"},
+                /* Unicode that is no SAN. */
+                {"m\xc3\xbc" "nchen.example", NAMES_CN_UNICODE, "xn--mnchen-3ya.example"},
+                /* Something else: left alone. */
+                {"EE", NAMES_CN_OTHER, NULL},
+                {"other.example.com", NAMES_CN_OTHER, NULL},
+                {"192.168.1.2", NAMES_CN_OTHER, NULL},
+                {"SomeTelco Server", NAMES_CN_OTHER, NULL},
+                {"", NAMES_CN_OTHER, NULL},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                NamesCn m = cn_match(x, cases[i].cn, &form);
+                ck_assert_msg(m == cases[i].want, "'%s': got %d, want %d", cases[i].cn, (int) m,
+                              (int) cases[i].want);
+                if (cases[i].form)
+                        ck_assert_str_eq(form, cases[i].form);
+                else
+                        ck_assert_ptr_null(form);
+                free(form);
+                form = NULL;
+        }
+
+        /* A CN with a NUL is no name; bad arguments. */
+        {
+                NamesCn m = NAMES_CN_COPY;
+                ck_assert_int_eq(names_cert_cn_match(x, "example.com\0x", 13, &m, NULL), 0);
+                ck_assert(m == NAMES_CN_OTHER);
+                ck_assert_int_eq(names_cert_cn_match(NULL, "a", 1, &m, NULL), -EINVAL);
+                ck_assert_int_eq(names_cert_cn_match(x, NULL, 0, &m, NULL), -EINVAL);
+        }
+}
+END_TEST
+
+START_TEST(test_cn_match_without_san) {
+        _cleanup_(X509_freep) X509 *x = cert_with_san("/CN=example.com", NULL);
+        NamesCn m = NAMES_CN_COPY;
+
+        ck_assert_int_eq(names_cert_cn_match(x, "example.com", 11, &m, NULL), 0);
+        ck_assert(m == NAMES_CN_OTHER);
+}
+END_TEST
+
+START_TEST(test_to_alabel) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                /* RFC 3492 7.1 and well-known names. */
+                {"b\xc3\xbc" "cher.example", "xn--bcher-kva.example"},
+                {"m\xc3\xbc" "nchen", "xn--mnchen-3ya"},
+                {"\xe2\x8c\x98.com", "xn--bih.com"},
+                {"test-\xe6\xb8\xac\xe8\xa9\xa6.com", "xn--test--gs1lv54n.com"},
+                {"\xe4\xbb\x96\xe4\xbb\xac\xe4\xb8\xba\xe4\xbb\x80\xe4\xb9\x88\xe4\xb8\x8d\xe8\xaf\xb4\xe4\xb8\xad\xe6\x96\x87",
+                 "xn--ihqwcrb4cv8a8dqg056pqjye"},
+                {"example.com", "example.com"},
+                {"a.b.", "a.b."},
+                {"", ""},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(freep) char *a = names_to_alabel(cases[i].in, strlen(cases[i].in));
+                ck_assert_ptr_nonnull(a);
+                ck_assert_str_eq(a, cases[i].out);
+        }
+        /* Not UTF-8: a lone continuation byte, an overlong '/', a surrogate. */
+        ck_assert_ptr_null(names_to_alabel("a\x80" "b", 3));
+        ck_assert_ptr_null(names_to_alabel("\xc0\xaf", 2));
+        ck_assert_ptr_null(names_to_alabel("\xed\xa0\x80", 3));
+        ck_assert_ptr_null(names_to_alabel("\xc3", 1));
+        ck_assert_ptr_null(names_to_alabel(NULL, 0));
+}
+END_TEST
+
 /* ---- 3GPP ----------------------------------------------------------------- */
 
 START_TEST(test_3gpp_make) {
@@ -520,13 +691,16 @@ static Suite *names_suite(void) {
 
         tc = tcase_create("wildcard");
         tcase_add_test(tc, test_public_suffix);
+        tcase_add_test(tc, test_private_suffix);
         tcase_add_test(tc, test_classify_wildcard);
+        tcase_add_test(tc, test_valid_dns_san);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("match");
         tcase_add_test(tc, test_dns_exact);
         tcase_add_test(tc, test_dns_wildcard);
         tcase_add_test(tc, test_dns_bad_wildcards_match_nothing);
+        tcase_add_test(tc, test_dns_private_suffix_wildcard);
         tcase_add_test(tc, test_dns_never_ip);
         suite_add_tcase(s, tc);
 
@@ -537,6 +711,9 @@ static Suite *names_suite(void) {
         tcase_add_test(tc, test_cert_sans_lists);
         tcase_add_test(tc, test_cert_sans_null_outs);
         tcase_add_test(tc, test_cert_embedded_nul);
+        tcase_add_test(tc, test_cn_match);
+        tcase_add_test(tc, test_cn_match_without_san);
+        tcase_add_test(tc, test_to_alabel);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("3gpp");

@@ -1,15 +1,17 @@
-/* test_policy: what the certificate itself must carry — validity
+/* test_policy: what the certificates of the path must carry — validity
  * (CERT_EXPIRING, CERT_NOT_YET_VALID), names (SAN_MISSING, SAN_IP_AS_DNS,
  * SAN_NOT_COVERED, XCAP_NAME, BSF_NAME, NAME_3GPP_FORM), subject fields,
  * key and signature strength, key usages — under the default, strict and
- * innovaphone profiles. Each code has a case that raises it and a near miss
- * that does not. */
+ * innovaphone profiles, and the strict profile's encoding rules (CERT_FORMAT,
+ * WEAK_KEY, EKU), each raised under strict, not under default, with a near
+ * miss. Each code has a case that raises it and a near miss that does not. */
 
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "bundle.h"
 #include "chain.h"
@@ -28,6 +30,7 @@
 /* Made once in main(): keys (RSA generation is slow under ASan) and a
  * root and issuing CA every test's leaf hangs below. */
 static EVP_PKEY *k_root, *k_inter, *k_leaf, *k_rsa1024, *k_rsa2048, *k_rsa3072, *k_p224;
+static EVP_PKEY *k_rsa2052, *k_k256;
 static X509 *root, *inter;
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -139,8 +142,9 @@ static void run_certs(PolicyInput in, X509 *const *certs, size_t n, Findings *f)
         _cleanup_(bundle_freep) Bundle *b = bundle_of(certs, n);
         _cleanup_(chain_result_freep) ChainResult *c = NULL;
         _cleanup_(findings_clear) Findings chain_findings = {};
+        ChainOptions o = {.anchors = in.anchors, .now = in.now, .profile = in.profile};
 
-        ck_assert_int_eq(chain_build(b, 0, in.anchors, &c, &chain_findings), 0);
+        ck_assert_int_eq(chain_build(b, 0, &o, &c, &chain_findings), 0);
         in.bundle = b;
         in.chain = c;
         ck_assert_int_eq(policy_check(&in, f), 0);
@@ -151,6 +155,103 @@ static void run_leaf(PolicyInput in, const TuCertSpec *spec, Findings *f) {
         _cleanup_(X509_freep) X509 *leaf = tu_cert(spec);
 
         run_certs(in, (X509 *[]){leaf, inter, root}, 3, f);
+}
+
+/* Sets the extension `name` of x to `value` (openssl.cnf syntax: "critical,"
+ * and "DER:" work), replacing any of the same kind, and signs x again with
+ * signer; issuer (NULL: x itself) is what AKI "keyid" and "issuer" refer to. */
+static void set_ext(X509 *x, X509 *issuer, EVP_PKEY *signer, const char *name, const char *value) {
+        X509V3_CTX ctx;
+        X509_EXTENSION *e;
+        int nid = OBJ_txt2nid(name), i;
+
+        ck_assert_int_ne(nid, NID_undef);
+        X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+        e = X509V3_EXT_nconf(NULL, &ctx, name, value);
+        ck_assert_ptr_nonnull(e);
+        while ((i = X509_get_ext_by_NID(x, nid, -1)) >= 0)
+                X509_EXTENSION_free(X509_delete_ext(x, i));
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
+
+static PolicyInput strict_input(void) {
+        PolicyInput in = input("rem");
+
+        in.profile = PROFILE_STRICT;
+        return in;
+}
+
+/* The leaf of spec, with extension name=value, under the shared CAs; run
+ * under the default and the strict profile. */
+static void run_leaf_ext(const TuCertSpec *spec, const char *name, const char *value,
+                         Findings *def, Findings *strict) {
+        _cleanup_(X509_freep) X509 *leaf = tu_cert(spec);
+
+        if (name)
+                set_ext(leaf, inter, k_inter, name, value);
+        run_certs(input("rem"), (X509 *[]){leaf, inter, root}, 3, def);
+        run_certs(strict_input(), (X509 *[]){leaf, inter, root}, 3, strict);
+}
+
+/* An issuing CA below the shared root with extension name=value, and a leaf
+ * of spec below it; run under the given input. */
+static void run_inter_ext(PolicyInput in, const char *name, const char *value,
+                          const TuCertSpec *spec, Findings *f) {
+        _cleanup_(X509_freep) X509 *i = NULL, *leaf = NULL;
+        TuCertSpec s = *spec;
+
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_inter,
+                                  .issuer = root,
+                                  .issuer_key = k_root,
+                                  .ca = true,
+                                  .pathlen = -1});
+        set_ext(i, root, k_root, name, value);
+        s.issuer = i;
+        leaf = tu_cert(&s);
+        run_certs(in, (X509 *[]){leaf, i, root}, 3, f);
+}
+
+/* r from the trust anchors (signed with rk), an issuing CA below it and a
+ * leaf (the file); run under in. */
+static void run_anchor(PolicyInput in, X509 *r, EVP_PKEY *rk, Findings *f) {
+        _cleanup_(X509_freep) X509 *i = NULL, *leaf = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = sk_X509_new_null();
+        X509 *a = X509_dup(r); /* fresh: no extension data cached before set_ext() */
+
+        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                  .key = k_inter,
+                                  .issuer = r,
+                                  .issuer_key = rk,
+                                  .ca = true,
+                                  .pathlen = -1});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = i,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        ck_assert_ptr_nonnull(anchors);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_int_gt(sk_X509_push(anchors, a), 0);
+        in.anchors = anchors;
+        run_certs(in, (X509 *[]){leaf, i}, 2, f);
+}
+
+/* root (from --trust), issuing CA, leaf; the root with the given key,
+ * digest and notAfter. */
+static void run_with_anchor(EVP_PKEY *root_key, const char *md, time_t not_after, Findings *f) {
+        _cleanup_(X509_freep) X509 *r = NULL;
+
+        r = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
+                                  .key = root_key,
+                                  .ca = true,
+                                  .pathlen = -1,
+                                  .md = md,
+                                  .not_after = not_after});
+        run_anchor(input("rem"), r, root_key, f);
 }
 
 /* Names of a list given inline: NAMES("a", "b") (a static NULL-terminated array). */
@@ -238,7 +339,7 @@ START_TEST(test_root_expiring_soon_is_cert_expiring) {
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(X509_freep) X509 *r = NULL, *i = NULL, *leaf = NULL;
 
-        /* Every certificate in the file counts, the root too (MAG seed). */
+        /* Every certificate of the path counts, the root too (MAG seed). */
         r = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
                                   .key = k_root,
                                   .ca = true,
@@ -258,6 +359,35 @@ START_TEST(test_root_expiring_soon_is_cert_expiring) {
                                      .pathlen = -1});
         run_certs(input("rem"), (X509 *[]){leaf, i, r}, 3, &f);
         expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 2, "in 10 days");
+}
+END_TEST
+
+START_TEST(test_expired_certificate_off_the_path_is_not_cert_expiring) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *old_ca = NULL, *leaf = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k_old = tu_key_ec("P-256");
+
+        /* An expired CA of another hierarchy in the file: CHAIN_UNRELATED
+         * (chain's finding), but not the chain's expiry. */
+        old_ca = tu_cert(&(TuCertSpec){.subject = "/CN=Old Unrelated CA",
+                                       .key = k_old,
+                                       .ca = true,
+                                       .pathlen = -1,
+                                       .not_before = TU_NOW - 800 * TU_DAY,
+                                       .not_after = TU_NOW - 10 * TU_DAY});
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .pathlen = -1});
+        run_certs(input("rem"), (X509 *[]){leaf, inter, root, old_ca}, 4, &f);
+        ASSERT_NONE(&f);
+
+        /* Near miss: on the path, the same dates are an error. */
+        findings_clear(&f);
+        run_certs(input("rem"), (X509 *[]){old_ca}, 1, &f);
+        expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 0, "expired");
 }
 END_TEST
 
@@ -1027,39 +1157,376 @@ START_TEST(test_strict_ed25519_is_weak_key) {
 }
 END_TEST
 
-/* ---- anchors ------------------------------------------------------------------------------ */
+/* A leaf with subject subj and SANs san under the shared CAs: default then
+ * strict. */
+static void run_subject(const char *subj, const char *san, Findings *def, Findings *strict) {
+        TuCertSpec s = leaf_spec();
 
-/* root (from --trust), issuing CA, leaf; the root with the given key,
- * digest and notAfter. */
-static void run_with_anchor(EVP_PKEY *root_key, const char *md, time_t not_after, Findings *f) {
-        _cleanup_(X509_freep) X509 *r = NULL, *i = NULL, *leaf = NULL;
-        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = sk_X509_new_null();
-        PolicyInput in = input("rem");
+        s.subject = subj;
+        s.san = san;
+        run_leaf_ext(&s, NULL, NULL, def, strict);
+}
 
+#define SUBJ_FIELDS "/C=NZ/O=SomeTelco/OU=SomeCity Network Operations Center"
+
+START_TEST(test_strict_cn_spelt_differently_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+
+        run_subject(SUBJ_FIELDS "/CN=REM.SomeTelco.com", LEAF_SAN, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "DNS:rem.sometelco.com written differently");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(SUBJ_FIELDS "/CN=2001:DB8:0::1", "DNS:rem.sometelco.com,IP:2001:db8::1", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "IP:2001:db8::1 written differently");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(SUBJ_FIELDS "/CN=r\xc3\xa9m.sometelco.com", LEAF_SAN, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "xn--rm-bja.sometelco.com");
+}
+END_TEST
+
+START_TEST(test_strict_cn_copy_or_other_name_is_fine) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+
+        /* An exact copy of the IP SAN ... */
+        run_subject(SUBJ_FIELDS "/CN=192.168.10.10", LEAF_SAN, &d, &f);
+        ASSERT_NONE(&f);
+        /* ... and a CN that names something else: browsers ignore it. */
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(SUBJ_FIELDS "/CN=SomeTelco REM server", LEAF_SAN, &d, &f);
+        ASSERT_NONE(&f);
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(SUBJ_FIELDS "/CN=rem", LEAF_SAN, &d, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_rsa_not_multiple_of_8_is_weak_key) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        _cleanup_(X509_freep) X509 *r = NULL;
+        TuCertSpec s = leaf_spec();
+
+        s.key = k_rsa2052;
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "2052 bits, not a multiple of 8");
+
+        /* A root from the trust anchors too. */
+        findings_clear(&d);
+        findings_clear(&f);
+        r = tu_cert(&(TuCertSpec){
+                .subject = ROOT_SUBJ, .key = k_rsa2052, .ca = true, .pathlen = -1});
+        run_anchor(input("rem"), r, k_rsa2052, &d);
+        ASSERT_NONE(&d);
+        run_anchor(strict_input(), r, k_rsa2052, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, -1, "trust anchor: RSA key of 2052 bits");
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->hint, "trust anchors"));
+
+        /* Near miss: 2048 bits. */
+        findings_clear(&d);
+        findings_clear(&f);
+        s.key = k_rsa2048;
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_ec_curve_other_than_nist_is_weak_key) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *p384 = tu_key_ec("P-384");
+        TuCertSpec s = leaf_spec();
+
+        s.key = k_k256;
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "secp256k1");
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->hint, "P-256"));
+
+        findings_clear(&d);
+        findings_clear(&f);
+        s.key = p384;
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_anchor_weak_key_is_weak_key) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *r = NULL;
+
+        /* Outside strict an anchor is the operator's choice
+         * (test_anchor_root_key_and_signature_are_not_judged); strict clients
+         * refuse a weak root as browsers' root programs do. */
+        r = tu_cert(&(TuCertSpec){
+                .subject = ROOT_SUBJ, .key = k_p224, .ca = true, .pathlen = -1});
+        run_anchor(strict_input(), r, k_p224, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, -1, "trust anchor: EC key of 224 bits");
+        ck_assert_uint_eq(count_code(&f, FINDING_WEAK_KEY), 1);
+}
+END_TEST
+
+START_TEST(test_strict_anchor_root_clean) {
+        _cleanup_(findings_clear) Findings f = {};
+
+        run_anchor(strict_input(), root, k_root, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+/* The shared root's twin with extension name=value, from the trust anchors;
+ * default then strict. */
+static void run_root_ext(const char *name, const char *value, const char *eku, Findings *def,
+                         Findings *strict) {
+        _cleanup_(X509_freep) X509 *r = NULL;
+
+        r = tu_cert(&(TuCertSpec){
+                .subject = ROOT_SUBJ, .key = k_root, .ca = true, .pathlen = -1, .eku = eku});
+        if (name)
+                set_ext(r, NULL, k_root, name, value);
+        run_anchor(input("rem"), r, k_root, def);
+        run_anchor(strict_input(), r, k_root, strict);
+}
+
+START_TEST(test_strict_root_aki_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+
+        run_root_ext("authorityKeyIdentifier", "keyid:always,issuer:always", NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, -1, "authorityCertIssuer");
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CERT_FORMAT)->hint, "trust anchors"));
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_root_ext("authorityKeyIdentifier",
+                     "DER:30:16:80:14:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:13:14",
+                     NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, -1, "differs from its subjectKeyIdentifier");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_root_ext("authorityKeyIdentifier", "DER:30:00", NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, -1, "no keyIdentifier");
+
+        /* Near miss: keyid only, equal to the SKI (what tu_cert makes). */
+        findings_clear(&d);
+        findings_clear(&f);
+        run_root_ext("authorityKeyIdentifier", "keyid:always", NULL, &d, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_root_eku_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        _cleanup_(X509_freep) X509 *r = NULL, *leaf = NULL;
+
+        run_root_ext(NULL, NULL, "serverAuth", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, -1, "extendedKeyUsage");
+
+        /* A root in the file, too. */
+        findings_clear(&f);
         r = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
-                                  .key = root_key,
+                                  .key = k_root,
                                   .ca = true,
                                   .pathlen = -1,
-                                  .md = md,
-                                  .not_after = not_after});
-        i = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
-                                  .key = k_inter,
-                                  .issuer = r,
-                                  .issuer_key = root_key,
-                                  .ca = true,
-                                  .pathlen = -1});
+                                  .eku = "serverAuth"});
         leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
                                      .key = k_leaf,
-                                     .issuer = i,
-                                     .issuer_key = k_inter,
+                                     .issuer = r,
+                                     .issuer_key = k_root,
                                      .san = LEAF_SAN,
                                      .pathlen = -1});
-        ck_assert_ptr_nonnull(anchors);
-        ck_assert_int_eq(X509_up_ref(r), 1);
-        ck_assert_int_gt(sk_X509_push(anchors, r), 0);
-        in.anchors = anchors;
-        run_certs(in, (X509 *[]){leaf, i}, 2, f);
+        run_certs(strict_input(), (X509 *[]){leaf, r}, 2, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 1, "root certificate carries an extendedKeyUsage");
+
+        /* Near miss: an issuing CA may carry one. */
+        findings_clear(&f);
+        {
+                TuCertSpec s = leaf_spec();
+                run_inter_ext(strict_input(), "extendedKeyUsage", "serverAuth", &s, &f);
+        }
+        ASSERT_NONE(&f);
 }
+END_TEST
+
+START_TEST(test_strict_name_constraints_in_leaf_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        TuCertSpec s = leaf_spec();
+
+        run_leaf_ext(&s, "nameConstraints", "critical,permitted;DNS:sometelco.com", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "not a CA");
+}
+END_TEST
+
+START_TEST(test_strict_name_constraints_forms) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        run_inter_ext(input("rem"), "nameConstraints", "critical,permitted;DNS:.sometelco.com", &s, &f);
+        ASSERT_NONE(&f);
+        run_inter_ext(strict_input(), "nameConstraints", "critical,permitted;DNS:.sometelco.com", &s, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 1, "DNS:.sometelco.com starts with a period");
+
+        findings_clear(&f);
+        run_inter_ext(strict_input(), "nameConstraints", "critical,DER:30:00", &s, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 1, "neither permitted nor excluded");
+
+        /* Not critical: RFC 5280 says it must be; browsers accept it. */
+        findings_clear(&f);
+        run_inter_ext(strict_input(), "nameConstraints", "permitted;DNS:sometelco.com", &s, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_WARNING, 1, "not marked critical");
+        ck_assert(!findings_has_errors(&f));
+
+        /* Near miss. */
+        findings_clear(&f);
+        run_inter_ext(strict_input(), "nameConstraints", "critical,permitted;DNS:sometelco.com,excluded;DNS:bar.sometelco.com", &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_invalid_dns_san_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+
+        run_subject(LEAF_SUBJ, "DNS:rem.sometelco.com,DNS:.sometelco.com", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "DNS:.sometelco.com is neither a host name nor a wildcard");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(LEAF_SUBJ, "DNS:rem.sometelco.com,DNS:_sip._tcp.sometelco.com", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "DNS:_sip._tcp.sometelco.com");
+
+        /* Near miss: a wildcard and an IP SAN are fine; an address written
+         * as a DNS name is SAN_IP_AS_DNS only. */
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(LEAF_SUBJ, "DNS:rem.sometelco.com,DNS:*.sometelco.com,IP:192.0.2.1", &d, &f);
+        ASSERT_NONE(&f);
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject(LEAF_SUBJ, "DNS:rem.sometelco.com,DNS:192.0.2.1", &d, &f);
+        ASSERT_HAS(&f, FINDING_SAN_IP_AS_DNS);
+        ASSERT_LACKS(&f, FINDING_CERT_FORMAT);
+}
+END_TEST
+
+START_TEST(test_strict_any_eku_or_critical_eku_is_eku) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.eku = "serverAuth,anyExtendedKeyUsage";
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "anyExtendedKeyUsage");
+        ck_assert_uint_eq(count_code(&f, FINDING_EKU), 1);
+
+        findings_clear(&d);
+        findings_clear(&f);
+        s.eku = "critical,serverAuth";
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "marked critical");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        s.eku = "serverAuth,clientAuth";
+        run_leaf_ext(&s, NULL, NULL, &d, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_san_criticality_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+
+        run_subject(LEAF_SUBJ, "critical," LEAF_SAN, &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "marked critical although the subject is not empty");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject("/", LEAF_SAN, &d, &f);
+        ASSERT_LACKS(&d, FINDING_CERT_FORMAT);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "subject is empty");
+
+        /* Near miss: an empty subject with a critical SAN. */
+        findings_clear(&d);
+        findings_clear(&f);
+        run_subject("/", "critical," LEAF_SAN, &d, &f);
+        ASSERT_LACKS(&f, FINDING_CERT_FORMAT);
+}
+END_TEST
+
+START_TEST(test_strict_malformed_or_empty_aia_is_cert_format) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        TuCertSpec s = leaf_spec();
+
+        run_leaf_ext(&s, "authorityInfoAccess", "DER:30:00", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "Authority Information Access extension holds no entry");
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_leaf_ext(&s, "authorityInfoAccess", "DER:6d:61:6c:66:6f:72:6d:65:64", &d, &f);
+        ASSERT_NONE(&d);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "Authority Information Access extension is malformed");
+        ck_assert_uint_eq(count_code(&f, FINDING_CERT_FORMAT), 1);
+
+        findings_clear(&d);
+        findings_clear(&f);
+        run_leaf_ext(&s, "authorityInfoAccess", "OCSP;URI:http://ocsp.sometelco.com,caIssuers;URI:http://pki.sometelco.com/ca.crt", &d, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_noncritical_policy_constraints_is_cert_format) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+
+        run_inter_ext(input("rem"), "policyConstraints", "inhibitPolicyMapping:0", &s, &f);
+        ASSERT_NONE(&f);
+        run_inter_ext(strict_input(), "policyConstraints", "inhibitPolicyMapping:0", &s, &f);
+        expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 1, "policyConstraints");
+
+        findings_clear(&f);
+        run_inter_ext(strict_input(), "policyConstraints", "critical,inhibitPolicyMapping:0", &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_strict_wildcard_over_private_suffix_is_san_not_covered) {
+        _cleanup_(findings_clear) Findings f = {};
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.san = "DNS:*.github.io";
+        in.names = NAMES("rem.github.io");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f); /* browsers accept it */
+        in.profile = PROFILE_STRICT;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SAN_NOT_COVERED, SEVERITY_ERROR, 0, "shared by many owners");
+
+        /* Near miss: one label further down. */
+        findings_clear(&f);
+        s.san = "DNS:*.sometelco.github.io";
+        in.names = NAMES("rem.sometelco.github.io");
+        run_leaf(in, &s, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+/* ---- anchors ------------------------------------------------------------------------------ */
 
 START_TEST(test_anchor_root_key_and_signature_are_not_judged) {
         _cleanup_(findings_clear) Findings f = {};
@@ -1099,6 +1566,7 @@ static Suite *policy_suite(void) {
         tcase_add_test(tc, test_expired_leaf_is_cert_expiring);
         tcase_add_test(tc, test_expired_intermediate_is_cert_expiring);
         tcase_add_test(tc, test_root_expiring_soon_is_cert_expiring);
+        tcase_add_test(tc, test_expired_certificate_off_the_path_is_not_cert_expiring);
         tcase_add_test(tc, test_min_valid_days_zero);
         tcase_add_test(tc, test_not_before_in_future_is_cert_not_yet_valid);
         tcase_add_test(tc, test_not_before_just_past_is_valid);
@@ -1174,6 +1642,22 @@ static Suite *policy_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_strict_clean_chain);
         tcase_add_test(tc, test_strict_negative_serial_and_no_aki_are_cert_format);
+        tcase_add_test(tc, test_strict_cn_spelt_differently_is_cert_format);
+        tcase_add_test(tc, test_strict_cn_copy_or_other_name_is_fine);
+        tcase_add_test(tc, test_strict_rsa_not_multiple_of_8_is_weak_key);
+        tcase_add_test(tc, test_strict_ec_curve_other_than_nist_is_weak_key);
+        tcase_add_test(tc, test_strict_anchor_weak_key_is_weak_key);
+        tcase_add_test(tc, test_strict_anchor_root_clean);
+        tcase_add_test(tc, test_strict_root_aki_is_cert_format);
+        tcase_add_test(tc, test_strict_root_eku_is_cert_format);
+        tcase_add_test(tc, test_strict_name_constraints_in_leaf_is_cert_format);
+        tcase_add_test(tc, test_strict_name_constraints_forms);
+        tcase_add_test(tc, test_strict_invalid_dns_san_is_cert_format);
+        tcase_add_test(tc, test_strict_any_eku_or_critical_eku_is_eku);
+        tcase_add_test(tc, test_strict_san_criticality_is_cert_format);
+        tcase_add_test(tc, test_strict_malformed_or_empty_aia_is_cert_format);
+        tcase_add_test(tc, test_strict_noncritical_policy_constraints_is_cert_format);
+        tcase_add_test(tc, test_strict_wildcard_over_private_suffix_is_san_not_covered);
         suite_add_tcase(s, tc);
 
         return s;
@@ -1190,6 +1674,8 @@ int main(void) {
         k_rsa1024 = tu_key_rsa(1024);
         k_rsa2048 = tu_key_rsa(2048);
         k_rsa3072 = tu_key_rsa(3072);
+        k_rsa2052 = tu_key_rsa(2052);
+        k_k256 = tu_key_ec("secp256k1");
         root = tu_cert(
                 &(TuCertSpec){.subject = ROOT_SUBJ, .key = k_root, .ca = true, .pathlen = -1});
         inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
@@ -1213,5 +1699,7 @@ int main(void) {
         EVP_PKEY_free(k_rsa1024);
         EVP_PKEY_free(k_rsa2048);
         EVP_PKEY_free(k_rsa3072);
+        EVP_PKEY_free(k_rsa2052);
+        EVP_PKEY_free(k_k256);
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
