@@ -27,6 +27,7 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
         _cleanup_(strv_freep) char **names = NULL;
         const Bundle *keysrc = key ? key : chain;
         const char *key_path = key ? key->path : chain->path;
+        bool key_unmatched = false;
         int leaf = -1, r;
 
         if (chain->n_certs == 0)
@@ -44,17 +45,8 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
         if (keysrc->n_keys >= 1) {
                 EVP_PKEY *k = keysrc->keys[0];
                 leaf = find_key_leaf(chain, k);
-                if (leaf < 0) {
-                        _cleanup_(freep) char *s = x509_subject_string(chain->certs[0]);
-                        if (!s)
-                                return -ENOMEM;
-                        r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, -1, s,
-                                         NULL,
-                                         "the private key in %s does not belong to the server certificate '%s' (the first in %s), nor to any other certificate of that file",
-                                         key_path, s, chain->path);
-                        if (r < 0)
-                                return r;
-                } else if (leaf != 0) {
+                key_unmatched = leaf < 0; /* reported below, once the server certificate is known */
+                if (leaf > 0) {
                         _cleanup_(freep) char *s = x509_subject_string(chain->certs[leaf]);
                         if (!s)
                                 return -ENOMEM;
@@ -77,6 +69,18 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
         r = chain_build(chain, leaf, &co, &c, f);
         if (r < 0)
                 return r;
+        if (key_unmatched) {
+                /* Name the certificate the chain says is the server's, which
+                 * need not be the first when the order is wrong too. */
+                _cleanup_(freep) char *s = x509_subject_string(chain->certs[c->leaf]);
+                if (!s)
+                        return -ENOMEM;
+                r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, -1, s, NULL,
+                                 "the private key in %s does not belong to the server certificate '%s' (certificate %d of %s), nor to any other certificate of that file",
+                                 key_path, s, c->leaf, chain->path);
+                if (r < 0)
+                        return r;
+        }
         r = chain_check_ca_flags(chain, c, f);
         if (r < 0)
                 return r;
@@ -317,6 +321,8 @@ int check_store(const char *dir, const CheckOptions *o, StoreReport **ret) {
         r = deploy_load_at(dfd, DEPLOY_FILE_NAME, deploy_path, &deploy, &rep->findings);
         if (r < 0 && r != -ENOENT && r != -EINVAL)
                 return r;
+        rep->is_store = true;
+        rep->has_deployment = r != -ENOENT;
 
         r = list_services(dfd, &services);
         if (r < 0)

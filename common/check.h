@@ -51,6 +51,8 @@ typedef struct ServiceReport {
 } ServiceReport;
 
 typedef struct StoreReport {
+        bool is_store;       /* made by check_store() (not a single service's files) */
+        bool has_deployment; /* is_store, and the store has a deployment.yaml (valid or not) */
         Findings findings; /* about the store as a whole (deployment YAML) */
         ServiceReport *services;
         size_t n_services;

@@ -99,7 +99,10 @@ int report_print_json(FILE *out, const StoreReport *r) {
                 json_findings(out, &s->findings);
                 fputc('}', out);
         }
-        fputs("],\"findings\":", out);
+        fputs("]", out);
+        if (r->is_store)
+                fprintf(out, ",\"deployment\":%s", r->has_deployment ? "true" : "false");
+        fputs(",\"findings\":", out);
         json_findings(out, &r->findings);
         fputs("}\n", out);
         return ferror(out) ? -EIO : 0;
@@ -135,6 +138,9 @@ static void counts(FILE *out, const Findings *f) {
 }
 
 int report_print_human(FILE *out, const StoreReport *r) {
+        if (r->is_store && !r->has_deployment)
+                fprintf(out, "note: no %s in the store: host names, addresses and MCC/MNC are not checked (only --name values)\n",
+                        DEPLOY_FILE_NAME);
         if (r->findings.n > 0) {
                 fprintf(out, "deployment: %s", findings_has_errors(&r->findings) ? "ERROR" : "OK");
                 counts(out, &r->findings);

@@ -580,6 +580,26 @@ START_TEST(test_key_of_a_later_certificate_is_key_mismatch) {
 }
 END_TEST
 
+START_TEST(test_unmatched_key_names_the_server_certificate_not_the_first) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = NULL, *k = NULL;
+        const Finding *x;
+        CheckOptions o = options();
+
+        /* Root first and a key of nothing in the file: the message must name
+         * the server certificate (found by the chain), not the root. */
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){root, inter, leaf}, 3, NULL, 0);
+        k = write_key("rem-cert.key", k_other);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        x = first(&f, FINDING_KEY_MISMATCH);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(strstr(x->subject, "rem.sometelco.com"));
+        ck_assert_ptr_nonnull(strstr(x->message, "(certificate 2 of"));
+        ck_assert_ptr_null(strstr(x->message, "Root"));
+}
+END_TEST
+
 START_TEST(test_matching_key_is_not_key_mismatch) {
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(X509_freep) X509 *leaf = rem_cert();
@@ -1346,6 +1366,7 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_other_key_is_key_mismatch);
         tcase_add_test(tc, test_key_of_a_later_certificate_is_key_mismatch);
         tcase_add_test(tc, test_matching_key_is_not_key_mismatch);
+        tcase_add_test(tc, test_unmatched_key_names_the_server_certificate_not_the_first);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("pipeline");

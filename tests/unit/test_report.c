@@ -284,6 +284,30 @@ START_TEST(test_json_report_of_a_real_store) {
 }
 END_TEST
 
+START_TEST(test_store_without_deployment_yaml_says_names_are_not_checked) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL, *r2 = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(freep) char *p = NULL, *p2 = NULL, *h = NULL, *h2 = NULL;
+        CheckOptions o = {.now = TU_NOW, .min_valid_days = 30};
+
+        x = tu_cert(&(TuCertSpec){.subject = "/CN=rem.example", .key = k, .san = "DNS:rem.example"});
+        free(tu_write_pem(dir, "rem-cert.crt", &x, 1, NULL, 0));
+        ck_assert_int_eq(check_store(dir, &o, &r), 0);
+        p = write_json(r);
+        ASSERT_JQ(p, ".deployment == false");
+        h = render(report_print_human, r);
+        ck_assert_ptr_nonnull(strstr(h, "note: no deployment.yaml in the store"));
+
+        free(tu_write_file(dir, "deployment.yaml", "mcc: 1\nmnc: 1\n", 14));
+        ck_assert_int_eq(check_store(dir, &o, &r2), 0);
+        p2 = write_json(r2);
+        ASSERT_JQ(p2, ".deployment == true");
+        h2 = render(report_print_human, r2);
+        ck_assert_ptr_null(strstr(h2, "note: no deployment.yaml"));
+}
+END_TEST
+
 /* ---- human report -------------------------------------------------------------------- */
 
 START_TEST(test_human_report_names_service_code_and_hint) {
@@ -347,6 +371,7 @@ static Suite *report_suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_json_report_is_valid_with_documented_fields);
+        tcase_add_test(tc, test_store_without_deployment_yaml_says_names_are_not_checked);
         tcase_add_test(tc, test_json_report_of_a_clean_store_says_ok);
         tcase_add_test(tc, test_json_report_warnings_only_is_ok);
         tcase_add_test(tc, test_json_report_of_a_real_store);
