@@ -11,6 +11,7 @@
 #include <openssl/pkcs12.h>
 
 #include "bundle.h"
+#include "findassert.h"
 #include "testutil.h"
 
 #define LEAF_SUBJECT "CN=rem,OU=NOC,O=SomeTelco,C=NZ"
@@ -161,15 +162,6 @@ static Bundle *parse_n(const char *name, const void *data, size_t len, unsigned 
 
 static Bundle *parse(const char *text, unsigned expect, Findings *f) {
         return parse_n("up/chain.pem", text, strlen(text), expect, f);
-}
-
-static size_t count_code(const Findings *f, FindingCode c) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < f->n; i++)
-                if (f->items[i].code == c)
-                        n++;
-        return n;
 }
 
 static const Finding *get(const Findings *f, FindingCode c) {
@@ -998,7 +990,7 @@ START_TEST(test_empty_block_shared_run) {
                       BUNDLE_EXPECT_CERTS, &f);
 
         ck_assert_ptr_nonnull(strstr(get(&f, FINDING_CERT_INVALID)->message, "is empty"));
-        ck_assert_uint_eq(count_code(&f, FINDING_NOT_PEM), 0);
+        ck_assert_uint_eq(fa_count(&f, FINDING_NOT_PEM), 0);
         ck_assert_uint_eq(b->n_certs, 0);
 }
 END_TEST
@@ -1027,7 +1019,7 @@ START_TEST(test_stray_and_mismatched_markers) {
         const Finding *i = get(&f, FINDING_CERT_INVALID);
 
         ck_assert_ptr_nonnull(strstr(i->message, "without a BEGIN"));
-        ck_assert_uint_eq(count_code(&f, FINDING_CERT_INVALID), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_CERT_INVALID), 1);
         ck_assert_uint_eq(b->n_certs, 1);
         ck_assert_ptr_nonnull(strstr(get(&g, FINDING_CERT_INVALID)->message, "END X509 CRL"));
         ck_assert_uint_eq(b2->n_certs, 1);

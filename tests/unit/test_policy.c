@@ -18,6 +18,7 @@
 #include "deploy.h"
 #include "macro.h"
 #include "policy.h"
+#include "findassert.h"
 #include "testutil.h"
 
 #define ROOT_SUBJ  "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Root CA"
@@ -53,62 +54,11 @@ static PolicyInput input(const char *service) {
                              .mnc = -1};
 }
 
-static char *describe(const Findings *f) {
-        char *s = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&s, &len);
-
-        ck_assert_ptr_nonnull(m);
-        for (size_t i = 0; i < f->n; i++)
-                fprintf(m, "%s/%s[%d]: %s; ", finding_code_to_string(f->items[i].code),
-                        severity_to_string(f->items[i].severity), f->items[i].cert,
-                        f->items[i].message);
-        if (f->n == 0)
-                fputs("(none)", m);
-        ck_assert_int_eq(fclose(m), 0);
-        return s;
-}
-
-static const Finding *first(const Findings *f, FindingCode c) {
-        for (size_t i = 0; i < f->n; i++)
-                if (f->items[i].code == c)
-                        return &f->items[i];
-        return NULL;
-}
-
-static size_t count_code(const Findings *f, FindingCode c) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < f->n; i++)
-                if (f->items[i].code == c)
-                        n++;
-        return n;
-}
-
-#define ASSERT_HAS(f, c)                                                                           \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg(findings_has_code((f), (c)), "expected %s; findings: %s",            \
-                              finding_code_to_string(c), _d);                                      \
-        } while (0)
-
-#define ASSERT_LACKS(f, c)                                                                         \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg(!findings_has_code((f), (c)), "unexpected %s; findings: %s",         \
-                              finding_code_to_string(c), _d);                                      \
-        } while (0)
-
-#define ASSERT_NONE(f)                                                                             \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
-        } while (0)
 
 /* The first finding of code c must have severity sev and mention needle. */
 static void expect(const Findings *f, FindingCode c, Severity sev, int cert, const char *needle) {
-        const Finding *x = first(f, c);
-        _cleanup_(freep) char *d = describe(f);
+        const Finding *x = fa_first(f, c);
+        _cleanup_(freep) char *d = fa_describe(f);
 
         ck_assert_msg(x, "expected %s; findings: %s", finding_code_to_string(c), d);
         ck_assert_msg(x->severity == sev, "%s has severity %s", finding_code_to_string(c),
@@ -279,7 +229,7 @@ START_TEST(test_29_days_left_is_cert_expiring) {
         s.not_after = TU_NOW + 29 * TU_DAY;
         run_leaf(input("rem"), &s, &f);
         expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 0, "in 29 days");
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CERT_EXPIRING)->message, "30"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_CERT_EXPIRING)->message, "30"));
 }
 END_TEST
 
@@ -306,7 +256,7 @@ START_TEST(test_expired_leaf_is_cert_expiring) {
         s.not_after = TU_NOW - 3 * TU_DAY;
         run_leaf(input("rem"), &s, &f);
         expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 0, "expired");
-        ck_assert_uint_eq(count_code(&f, FINDING_CERT_EXPIRING), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_CERT_EXPIRING), 1);
 }
 END_TEST
 
@@ -330,8 +280,8 @@ START_TEST(test_expired_intermediate_is_cert_expiring) {
                                      .pathlen = -1});
         run_certs(input("rem"), (X509 *[]){leaf, old_inter, root}, 3, &f);
         expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, 1, "expired");
-        ck_assert_uint_eq(count_code(&f, FINDING_CERT_EXPIRING), 1);
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CERT_EXPIRING)->subject, "Issuing CA"));
+        ck_assert_uint_eq(fa_count(&f, FINDING_CERT_EXPIRING), 1);
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_CERT_EXPIRING)->subject, "Issuing CA"));
 }
 END_TEST
 
@@ -491,7 +441,7 @@ START_TEST(test_weak_intermediate_key_is_weak_key) {
                                      .pathlen = -1});
         run_certs(input("rem"), (X509 *[]){leaf, weak, root}, 3, &f);
         expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 1, "1024");
-        ck_assert_uint_eq(count_code(&f, FINDING_WEAK_KEY), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_WEAK_KEY), 1);
 }
 END_TEST
 
@@ -505,7 +455,7 @@ START_TEST(test_innovaphone_rsa_3072_is_weak_key) {
         s.eku = "serverAuth,clientAuth";
         run_leaf(in, &s, &f);
         expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "3072");
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->hint, "2048"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_WEAK_KEY)->hint, "2048"));
 }
 END_TEST
 
@@ -569,7 +519,7 @@ START_TEST(test_md5_leaf_is_weak_signature) {
                                      .md = "MD5"});
         run_certs(input("rem"), (X509 *[]){leaf, i, root}, 3, &f);
         expect(&f, FINDING_WEAK_SIGNATURE, SEVERITY_ERROR, 0, "md5");
-        ck_assert_uint_eq(count_code(&f, FINDING_WEAK_SIGNATURE), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_WEAK_SIGNATURE), 1);
 }
 END_TEST
 
@@ -707,10 +657,10 @@ START_TEST(test_uncovered_name_is_san_not_covered) {
 
         in.names = NAMES("rem.sometelco.com", "rem2.sometelco.com", "192.168.10.11");
         run_leaf(in, &s, &f);
-        ck_assert_uint_eq(count_code(&f, FINDING_SAN_NOT_COVERED), 2);
+        ck_assert_uint_eq(fa_count(&f, FINDING_SAN_NOT_COVERED), 2);
         expect(&f, FINDING_SAN_NOT_COVERED, SEVERITY_ERROR, 0, "'rem2.sometelco.com'");
         /* The message lists what the certificate does have. */
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_SAN_NOT_COVERED)->message,
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_SAN_NOT_COVERED)->message,
                                      "DNS:rem.sometelco.com, IP:192.168.10.10"));
         ck_assert_ptr_nonnull(strstr(f.items[1].message, "'192.168.10.11'"));
 }
@@ -792,7 +742,7 @@ START_TEST(test_xcap_name_without_xcap_prefix_is_xcap_name) {
         s.san = "DNS:" XCAP_3GPP ",DNS:ut.sometelco.com";
         run_leaf(input("xcap"), &s, &f);
         expect(&f, FINDING_XCAP_NAME, SEVERITY_ERROR, 0, "'ut.sometelco.com'");
-        ck_assert_uint_eq(count_code(&f, FINDING_XCAP_NAME), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_XCAP_NAME), 1);
 }
 END_TEST
 
@@ -850,8 +800,8 @@ START_TEST(test_bsf_names_differing_from_xcap_names_is_bsf_name) {
         s.san = "DNS:" BSF_3GPP ",DNS:bsf.other.com";
         in.xcap_names = NAMES(XCAP_3GPP, "xcap.sometelco.com");
         run_leaf(in, &s, &f);
-        ck_assert_uint_eq(count_code(&f, FINDING_BSF_NAME), 2);
-        x = first(&f, FINDING_BSF_NAME);
+        ck_assert_uint_eq(fa_count(&f, FINDING_BSF_NAME), 2);
+        x = fa_first(&f, FINDING_BSF_NAME);
         ck_assert_ptr_nonnull(strstr(x->message, "'bsf.sometelco.com'"));
         ck_assert_ptr_nonnull(strstr(f.items[1].message, "'bsf.other.com'"));
         ck_assert_ptr_nonnull(strstr(f.items[1].message, "xcap.other.com"));
@@ -903,7 +853,7 @@ START_TEST(test_unpadded_3gpp_name_beside_a_padded_one_is_name_3gpp_form) {
         run_leaf(in, &s, &f);
         expect(&f, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, 0,
                "xcap.ims.mnc01.mcc001.pub.3gppnetwork.org");
-        ck_assert_uint_eq(count_code(&f, FINDING_NAME_3GPP_FORM), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_NAME_3GPP_FORM), 1);
 }
 END_TEST
 
@@ -918,7 +868,7 @@ START_TEST(test_3gpp_name_for_other_network_is_name_3gpp_form) {
         in.mnc = 1;
         run_leaf(in, &s, &f);
         expect(&f, FINDING_NAME_3GPP_FORM, SEVERITY_WARNING, 0, "MNC 001");
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_NAME_3GPP_FORM)->message, "MNC 002"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_NAME_3GPP_FORM)->message, "MNC 002"));
 
         /* Near miss: the deployment's own codes. */
         findings_clear(&f);
@@ -1227,7 +1177,7 @@ START_TEST(test_strict_rsa_not_multiple_of_8_is_weak_key) {
         ASSERT_NONE(&d);
         run_anchor(strict_input(), r, k_rsa2052, &f);
         expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, -1, "trust anchor: RSA key of 2052 bits");
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->hint, "trust anchors"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_WEAK_KEY)->hint, "trust anchors"));
 
         /* Near miss: 2048 bits. */
         findings_clear(&d);
@@ -1247,7 +1197,7 @@ START_TEST(test_strict_ec_curve_other_than_nist_is_weak_key) {
         run_leaf_ext(&s, NULL, NULL, &d, &f);
         ASSERT_NONE(&d);
         expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "secp256k1");
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->hint, "P-256"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_WEAK_KEY)->hint, "P-256"));
 
         findings_clear(&d);
         findings_clear(&f);
@@ -1268,7 +1218,7 @@ START_TEST(test_strict_anchor_weak_key_is_weak_key) {
                 .subject = ROOT_SUBJ, .key = k_p224, .ca = true, .pathlen = -1});
         run_anchor(strict_input(), r, k_p224, &f);
         expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, -1, "trust anchor: EC key of 224 bits");
-        ck_assert_uint_eq(count_code(&f, FINDING_WEAK_KEY), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_WEAK_KEY), 1);
 }
 END_TEST
 
@@ -1300,7 +1250,7 @@ START_TEST(test_strict_root_aki_is_cert_format) {
         run_root_ext("authorityKeyIdentifier", "keyid:always,issuer:always", NULL, &d, &f);
         ASSERT_NONE(&d);
         expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, -1, "authorityCertIssuer");
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CERT_FORMAT)->hint, "trust anchors"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_CERT_FORMAT)->hint, "trust anchors"));
 
         findings_clear(&d);
         findings_clear(&f);
@@ -1429,7 +1379,7 @@ START_TEST(test_strict_any_eku_or_critical_eku_is_eku) {
         run_leaf_ext(&s, NULL, NULL, &d, &f);
         ASSERT_NONE(&d);
         expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "anyExtendedKeyUsage");
-        ck_assert_uint_eq(count_code(&f, FINDING_EKU), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_EKU), 1);
 
         findings_clear(&d);
         findings_clear(&f);
@@ -1480,7 +1430,7 @@ START_TEST(test_strict_malformed_or_empty_aia_is_cert_format) {
         run_leaf_ext(&s, "authorityInfoAccess", "DER:6d:61:6c:66:6f:72:6d:65:64", &d, &f);
         ASSERT_NONE(&d);
         expect(&f, FINDING_CERT_FORMAT, SEVERITY_ERROR, 0, "Authority Information Access extension is malformed");
-        ck_assert_uint_eq(count_code(&f, FINDING_CERT_FORMAT), 1);
+        ck_assert_uint_eq(fa_count(&f, FINDING_CERT_FORMAT), 1);
 
         findings_clear(&d);
         findings_clear(&f);
@@ -1544,7 +1494,7 @@ START_TEST(test_anchor_root_expiring_is_cert_expiring) {
         /* But the chain stops working when the root it leads to expires. */
         run_with_anchor(k_root, NULL, TU_NOW + 10 * TU_DAY, &f);
         expect(&f, FINDING_CERT_EXPIRING, SEVERITY_ERROR, -1, "the trust anchor expires");
-        x = first(&f, FINDING_CERT_EXPIRING);
+        x = fa_first(&f, FINDING_CERT_EXPIRING);
         ck_assert_ptr_nonnull(strstr(x->subject, "SomeTelco Root CA"));
         ck_assert_ptr_nonnull(strstr(x->hint, "trust anchors"));
 
