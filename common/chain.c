@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "chain.h"
+#include "timeutil.h"
 
 DEFINE_PTR_CLEANUP(NAME_CONSTRAINTS, NAME_CONSTRAINTS_free)
 
@@ -962,10 +963,32 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f) {
 typedef struct VerifyErrors {
         int err[32];
         int depth[32];
+        X509_CRL *crl[32]; /* for CERT_REVOKED and the CRL errors: the CRL concerned (borrowed) */
         size_t n;
 } VerifyErrors;
 
 static int verify_errors_index = -1;
+
+/* OpenSSL's errors about a CRL (not about the certificate it is used for). */
+static bool crl_error(int err) {
+        switch (err) {
+        case X509_V_ERR_UNABLE_TO_GET_CRL:
+        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+        case X509_V_ERR_CRL_NOT_YET_VALID:
+        case X509_V_ERR_CRL_HAS_EXPIRED:
+        case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+        case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+        case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+        case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+        case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+                return true;
+        default:
+                return false;
+        }
+}
 
 static int verify_cb(int ok, X509_STORE_CTX *ctx) {
         VerifyErrors *e;
@@ -984,6 +1007,9 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx) {
                 if (!seen) {
                         e->err[e->n] = err;
                         e->depth[e->n] = depth;
+                        e->crl[e->n] = err == X509_V_ERR_CERT_REVOKED || crl_error(err)
+                                               ? X509_STORE_CTX_get0_current_crl(ctx)
+                                               : NULL;
                         e->n++;
                 }
         }
@@ -1042,6 +1068,11 @@ static void verify_errors_filter(VerifyErrors *e, int path_len, bool complete, P
 
                 if (explained(err, f))
                         continue;
+                /* No CRL given for this certificate: not checked, not a
+                 * failure (the operator passes the CRLs they have; the
+                 * server certificate's missing one is a warning of its own). */
+                if (err == X509_V_ERR_UNABLE_TO_GET_CRL)
+                        continue;
                 /* RFC 5280's key identifier rules are the strict profile's
                  * (CERT_FORMAT says it there); TLS clients do not need them. */
                 if ((err == X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER ||
@@ -1058,6 +1089,7 @@ static void verify_errors_filter(VerifyErrors *e, int path_len, bool complete, P
                         continue;
                 e->err[k] = err;
                 e->depth[k] = e->depth[i];
+                e->crl[k] = e->crl[i];
                 k++;
         }
         e->n = k;
@@ -1066,7 +1098,8 @@ static void verify_errors_filter(VerifyErrors *e, int path_len, bool complete, P
 /* One run of X509_verify_cert() on leaf with `untrusted`; the errors
  * (unfiltered) and the chain OpenSSL built are returned. */
 static int verify_once(X509_STORE *store, X509 *leaf, STACK_OF(X509) *untrusted,
-                       VerifyErrors *ret_errors, STACK_OF(X509) **ret_chain) {
+                       unsigned long extra_flags, VerifyErrors *ret_errors,
+                       STACK_OF(X509) **ret_chain) {
         _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
         X509_VERIFY_PARAM *param;
         VerifyErrors e = {};
@@ -1082,7 +1115,7 @@ static int verify_once(X509_STORE *store, X509 *leaf, STACK_OF(X509) *untrusted,
          * OpenSSL holds a certificate expired at the second of its
          * notAfter, which RFC 5280 4.1.2.5 still counts as valid. */
         X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN |
-                                                   X509_V_FLAG_NO_CHECK_TIME);
+                                                   X509_V_FLAG_NO_CHECK_TIME | extra_flags);
         X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
         X509_VERIFY_PARAM_set_auth_level(param, 0);
         /* OpenSSL also holds the subject CN of a leaf without DNS
@@ -1167,13 +1200,343 @@ static int push_all_but(STACK_OF(X509) *s, X509 *const *x, size_t n, const X509 
         return 0;
 }
 
+/* ---- revocation ---------------------------------------------------------------------- */
+
+static void openssl_strfreep(char **p) {
+        OPENSSL_free(*p);
+        *p = NULL;
+}
+
+DEFINE_PTR_CLEANUP(ASN1_ENUMERATED, ASN1_ENUMERATED_free)
+
+/* "the CRL of 'CN=…' issued 2024-01-01T00:00:00Z" (malloc'd): how messages
+ * name a CRL. */
+static char *crl_describe(const X509_CRL *crl) {
+        _cleanup_(BIO_free_allp) BIO *bio = NULL;
+        char when[32] = "", *data = NULL, *s = NULL;
+        time_t t;
+        long k;
+
+        bio = BIO_new(BIO_s_mem());
+        if (!bio)
+                return NULL;
+        if (X509_NAME_print_ex(bio, X509_CRL_get_issuer(crl), 0, XN_FLAG_RFC2253) < 0)
+                ERR_clear_error();
+        k = BIO_get_mem_data(bio, &data);
+        if (k < 0 || !data)
+                k = 0;
+        if (time_from_asn1(X509_CRL_get0_lastUpdate(crl), &t) >= 0)
+                time_format_rfc3339(t, when, sizeof when);
+        ERR_clear_error();
+        if (asprintf(&s, "the CRL of '%.*s'%s%s", (int) k, k > 0 ? data : "",
+                     when[0] ? " issued " : "", when) < 0)
+                return NULL;
+        return s;
+}
+
+/* The CRL's authorityKeyIdentifier names a key other than issuer's: the CRL
+ * of another key of a CA of the same name (a rekeyed CA), not issuer's. */
+static bool crl_from_other_key(const X509_CRL *crl, X509 *issuer) {
+        _cleanup_(AUTHORITY_KEYID_freep) AUTHORITY_KEYID *akid = NULL;
+        const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(issuer);
+
+        akid = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, NULL, NULL);
+        ERR_clear_error();
+        return akid && akid->keyid && ski && ASN1_OCTET_STRING_cmp(akid->keyid, ski) != 0;
+}
+
+/* The first certificate of c's path that crl speaks for, or -1: one whose
+ * issuer is on the path too (a trust anchor's own revocation is not
+ * checked, nor that of a certificate whose issuer is missing), with the
+ * CRL's issuer name and, if the CRL has an authorityKeyIdentifier, that
+ * issuer's key. */
+static int crl_position(const ChainResult *c, const X509_CRL *crl) {
+        int n = sk_X509_num(c->path);
+
+        for (int i = 0; i + 1 < n; i++) {
+                X509 *x = sk_X509_value(c->path, i), *issuer = sk_X509_value(c->path, i + 1);
+
+                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(x)) != 0)
+                        continue;
+                if (crl_from_other_key(crl, issuer))
+                        continue;
+                return i;
+        }
+        return -1;
+}
+
+typedef struct CrlCheck {
+        const Bundle *b;
+        int idx;         /* the certificate the CRL is for: its position in the file, or -1 */
+        const char *subject;
+        const char *what; /* crl_describe() */
+        Findings *f;
+        bool usable;
+} CrlCheck;
+
+static int crl_problem(CrlCheck *k, Severity sev, const char *hint, const char *fmt, ...)
+        _printf_(4, 5);
+
+static int crl_problem(CrlCheck *k, Severity sev, const char *hint, const char *fmt, ...) {
+        _cleanup_(freep) char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        if (sev == SEVERITY_ERROR)
+                k->usable = false;
+        return findings_add(k->f, FINDING_CRL_INVALID, sev, k->b->path, k->idx, k->subject, hint,
+                            "%s", msg);
+}
+
+#define CRL_HINT_STALE \
+        "Download the current CRL from the CA (the URL is in the certificate's CRL Distribution Points) and check again."
+#define CRL_HINT_RFC5280 \
+        "Ask the CA for a CRL that follows RFC 5280: exactly one CRLNumber extension, not marked critical."
+
+/* RFC 5280's rules for a CRL that speaks for x, issued by issuer, checked
+ * before OpenSSL uses it; each problem is a CRL_INVALID finding (an error
+ * makes the CRL unusable, k->usable false). */
+static int crl_check_rules(CrlCheck *k, X509_CRL *crl, X509 *issuer, time_t now) {
+        _cleanup_(freep) char *issuer_subject = x509_subject_string(issuer);
+        _cleanup_(ASN1_INTEGER_freep) ASN1_INTEGER *number = NULL;
+        const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+        EVP_PKEY *key = X509_get0_pubkey(issuer);
+        uint32_t ku = X509_get_key_usage(issuer);
+        char when[32];
+        time_t t;
+        int loc, cmp, r;
+
+        if (!issuer_subject)
+                return -ENOMEM;
+
+        /* 6.3.3 (f), (g): signed by the certificate's issuer, which may sign CRLs. */
+        if (!key || X509_CRL_verify(crl, key) != 1) {
+                r = crl_problem(k, SEVERITY_ERROR,
+                                "The CRL is damaged, or not signed with the key of the CA certificate in the chain: download it again from the CA.",
+                                "%s cannot be used: its signature does not verify with the key of '%s', the issuer of this certificate",
+                                k->what, issuer_subject);
+                if (r < 0)
+                        return r;
+        }
+        ERR_clear_error();
+        if (ku != UINT32_MAX && !(ku & KU_CRL_SIGN)) {
+                r = crl_problem(k, SEVERITY_ERROR,
+                                "Ask the CA for a CRL signed by a CA certificate whose keyUsage includes cRLSign.",
+                                "%s cannot be used: its issuer '%s' may not sign CRLs (keyUsage without cRLSign, RFC 5280 4.2.1.3)",
+                                k->what, issuer_subject);
+                if (r < 0)
+                        return r;
+        }
+
+        /* 5.2.3: conforming CRL issuers MUST include a non-critical CRLNumber. */
+        loc = X509_CRL_get_ext_by_NID(crl, NID_crl_number, -1);
+        if (loc < 0)
+                r = crl_problem(k, SEVERITY_ERROR, CRL_HINT_RFC5280,
+                                "%s cannot be used: it has no CRLNumber extension, which RFC 5280 5.2.3 requires",
+                                k->what);
+        else if (X509_CRL_get_ext_by_NID(crl, NID_crl_number, loc) >= 0)
+                r = crl_problem(k, SEVERITY_ERROR, CRL_HINT_RFC5280,
+                                "%s cannot be used: it has more than one CRLNumber extension", k->what);
+        else if (X509_EXTENSION_get_critical(X509_CRL_get_ext(crl, loc)))
+                r = crl_problem(k, SEVERITY_ERROR, CRL_HINT_RFC5280,
+                                "%s cannot be used: its CRLNumber extension is marked critical, which RFC 5280 5.2.3 forbids",
+                                k->what);
+        else if (!(number = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL)))
+                r = crl_problem(k, SEVERITY_ERROR, CRL_HINT_RFC5280,
+                                "%s cannot be used: its CRLNumber extension cannot be read", k->what);
+        else
+                r = 0;
+        ERR_clear_error();
+        if (r < 0)
+                return r;
+
+        /* Dates: a stale CRL still proves what it lists, so it is used; but
+         * a certificate revoked after it was issued is not on it. */
+        cmp = ASN1_TIME_cmp_time_t(X509_CRL_get0_lastUpdate(crl), now);
+        if (cmp == -2)
+                r = crl_problem(k, SEVERITY_ERROR, CRL_HINT_STALE,
+                                "%s cannot be used: its thisUpdate date cannot be read", k->what);
+        else if (cmp > 0)
+                r = crl_problem(k, SEVERITY_WARNING, CRL_HINT_STALE,
+                                "%s is not valid yet at the time of the check (its thisUpdate is in the future): check the clock or --now",
+                                k->what);
+        else
+                r = 0;
+        if (r < 0)
+                return r;
+        if (next) {
+                cmp = ASN1_TIME_cmp_time_t(next, now);
+                if (cmp == -2)
+                        r = crl_problem(k, SEVERITY_ERROR, CRL_HINT_STALE,
+                                        "%s cannot be used: its nextUpdate date cannot be read",
+                                        k->what);
+                else if (cmp < 0)
+                        r = crl_problem(
+                                k, SEVERITY_WARNING, CRL_HINT_STALE,
+                                "%s is out of date: its nextUpdate, %s, has passed, so a certificate revoked since is not on it; this certificate was checked against it all the same",
+                                k->what,
+                                time_from_asn1(next, &t) >= 0
+                                        ? time_format_rfc3339(t, when, sizeof when)
+                                        : "(unreadable)");
+                if (r < 0)
+                        return r;
+        }
+        ERR_clear_error();
+        return 0;
+}
+
+/* Checks the CRLs of o->crls that speak for a certificate of c's path and
+ * adds the usable ones to store; *ret_any says whether any was added. The
+ * others are left out: OpenSSL never sees a CRL that is not for this path.
+ * Adds the warning when no CRL speaks for the server certificate. */
+static int crls_prepare(const Bundle *b, const ChainResult *c, const ChainOptions *o,
+                        X509_STORE *store, bool *ret_any, Findings *f) {
+        int n = sk_X509_num(c->path), r;
+        bool any = false, leaf_seen = false;
+
+        for (int j = 0; j < sk_X509_CRL_num(o->crls); j++) {
+                X509_CRL *crl = sk_X509_CRL_value(o->crls, j);
+                _cleanup_(freep) char *what = NULL, *subject = NULL;
+                int pos = crl_position(c, crl);
+                X509 *x;
+
+                if (pos < 0)
+                        continue;
+                x = sk_X509_value(c->path, pos);
+                what = crl_describe(crl);
+                subject = x509_subject_string(x);
+                if (!what || !subject)
+                        return -ENOMEM;
+                CrlCheck k = {
+                        .b = b,
+                        .idx = chain_bundle_index(b, x),
+                        .subject = subject,
+                        .what = what,
+                        .f = f,
+                        .usable = true,
+                };
+                r = crl_check_rules(&k, crl, sk_X509_value(c->path, pos + 1), o->now);
+                if (r < 0)
+                        return r;
+                if (pos == 0)
+                        leaf_seen = true;
+                if (!k.usable)
+                        continue;
+                if (X509_STORE_add_crl(store, crl) != 1)
+                        ERR_clear_error(); /* the same CRL twice */
+                any = true;
+        }
+
+        if (!leaf_seen && sk_X509_CRL_num(o->crls) > 0 && n >= 2) {
+                _cleanup_(freep) char *issuer = x509_issuer_string(sk_X509_value(c->path, 0));
+
+                if (!issuer)
+                        return -ENOMEM;
+                r = add_cert_finding(
+                        f, FINDING_CRL_INVALID, SEVERITY_WARNING, b, c->leaf,
+                        "Pass the CRL of the CA that issued the server certificate with --crl (the URL is in the certificate's CRL Distribution Points).",
+                        "the revocation of the server certificate was not checked: none of the CRLs given is from its issuer '%s'",
+                        issuer);
+                if (r < 0)
+                        return r;
+        }
+        *ret_any = any;
+        return 0;
+}
+
+static const char *crl_reason_to_string(long reason) {
+        static const char *const table[] = {
+                [0] = "unspecified",         [1] = "keyCompromise",
+                [2] = "cACompromise",        [3] = "affiliationChanged",
+                [4] = "superseded",          [5] = "cessationOfOperation",
+                [6] = "certificateHold",     [8] = "removeFromCRL",
+                [9] = "privilegeWithdrawn",  [10] = "aACompromise",
+        };
+
+        if (reason < 0 || reason >= (long) ELEMENTSOF(table))
+                return NULL;
+        return table[reason];
+}
+
+/* CERT_REVOKED for x (depth d of the path), found on crl. */
+static int add_revoked(const Bundle *b, X509 *x, int d, X509_CRL *crl, Findings *f) {
+        _cleanup_(freep) char *what = NULL, *subject = NULL;
+        _cleanup_(BN_freep) BIGNUM *bn = NULL;
+        _cleanup_(openssl_strfreep) char *serial = NULL;
+        _cleanup_(ASN1_ENUMERATED_freep) ASN1_ENUMERATED *reason = NULL;
+        X509_REVOKED *rev = NULL;
+        char date[32] = "", why[64] = "", when_why[160];
+        const char *reason_name = NULL;
+        time_t t;
+        int idx = chain_bundle_index(b, x);
+
+        what = crl ? crl_describe(crl) : strdup("a CRL");
+        bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+        serial = bn ? BN_bn2hex(bn) : NULL;
+        if (!what || !serial)
+                return -ENOMEM;
+        if (crl && X509_CRL_get0_by_cert(crl, &rev, x) > 0 && rev) {
+                int crit = 0;
+
+                if (time_from_asn1(X509_REVOKED_get0_revocationDate(rev), &t) >= 0)
+                        time_format_rfc3339(t, date, sizeof date);
+                reason = X509_REVOKED_get_ext_d2i(rev, NID_crl_reason, &crit, NULL);
+                if (reason) {
+                        long v = ASN1_ENUMERATED_get(reason);
+
+                        reason_name = crl_reason_to_string(v);
+                        if (!reason_name) {
+                                snprintf(why, sizeof why, "reason code %ld", v);
+                                reason_name = why;
+                        }
+                }
+        }
+        ERR_clear_error();
+
+        subject = x509_subject_string(x);
+        if (!subject)
+                return -ENOMEM;
+        if (reason_name)
+                snprintf(when_why, sizeof when_why, "%s%s, reason: %s",
+                         date[0] ? " as revoked on " : "", date, reason_name);
+        else
+                snprintf(when_why, sizeof when_why, "%s%s", date[0] ? " as revoked on " : "",
+                         date);
+        if (d == 0)
+                return findings_add(f, FINDING_CERT_REVOKED, SEVERITY_ERROR, b->path, idx, subject,
+                                    NULL,
+                                    "the server certificate (serial %s) is revoked: %s lists it%s",
+                                    serial, what, when_why);
+        return findings_add(
+                f, FINDING_CERT_REVOKED, SEVERITY_ERROR, b->path, idx, subject,
+                "Ask the CA for a certificate issued under a CA certificate that is not revoked, and its new chain.",
+                "the CA certificate '%s' (serial %s) in the chain is revoked: %s lists it%s", subject,
+                serial, what, when_why);
+}
+
+/* Whether errors hold a CRL error at depth d: then the CRL OpenSSL used
+ * there proves nothing and its CERT_REVOKED is not reported. */
+static bool crl_error_at(const VerifyErrors *e, int d) {
+        for (size_t i = 0; i < e->n; i++)
+                if (e->depth[i] == d && crl_error(e->err[i]))
+                        return true;
+        return false;
+}
+
 int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, Findings *f) {
         static const ChainOptions no_options = {};
         _cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *untrusted = NULL, *built = NULL;
         VerifyErrors errors = {};
+        unsigned long crl_flags = 0;
         int n = sk_X509_num(c->path), r;
         X509 *leaf = sk_X509_value(c->path, 0);
+        bool any_crl = false;
 
         if (!o)
                 o = &no_options;
@@ -1199,13 +1562,24 @@ int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, F
                         ERR_clear_error();
         }
 
+        /* Revocation: every certificate of the path that a usable CRL
+         * speaks for (CRL_CHECK_ALL); one without a CRL is not checked
+         * (verify_errors_filter() drops UNABLE_TO_GET_CRL). */
+        if (sk_X509_CRL_num(o->crls) > 0) {
+                r = crls_prepare(b, c, o, store, &any_crl, f);
+                if (r < 0)
+                        return r;
+                if (any_crl)
+                        crl_flags = X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+        }
+
         /* First the path chain_build() chose, ... */
         for (int i = 1; i < n; i++) {
                 r = push_ref(untrusted, sk_X509_value(c->path, i));
                 if (r < 0)
                         return r;
         }
-        r = verify_once(store, leaf, untrusted, &errors, &built);
+        r = verify_once(store, leaf, untrusted, crl_flags, &errors, &built);
         if (r < 0)
                 return r;
         verify_errors_filter(&errors, n, c->complete, o->profile, f);
@@ -1222,7 +1596,7 @@ int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, F
                 r = push_all_but(all, b->certs, b->n_certs, leaf);
                 if (r < 0)
                         return r;
-                r = verify_once(store, leaf, all, &other, &other_chain);
+                r = verify_once(store, leaf, all, crl_flags, &other, &other_chain);
                 if (r < 0)
                         return r;
                 verify_errors_filter(&other, sk_X509_num(other_chain), true, o->profile, f);
@@ -1241,11 +1615,34 @@ int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, F
                         x = sk_X509_value(built, d);
                 else if (d >= 0 && d < n)
                         x = sk_X509_value(c->path, d);
+                if (errors.err[i] == X509_V_ERR_CERT_REVOKED && x) {
+                        if (crl_error_at(&errors, d))
+                                continue;
+                        r = add_revoked(b, x, d, errors.crl[i], f);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 if (x) {
                         idx = chain_bundle_index(b, x);
                         subject = x509_subject_string(x);
                         if (!subject)
                                 return -ENOMEM;
+                }
+                if (crl_error(errors.err[i])) {
+                        _cleanup_(freep) char *what =
+                                errors.crl[i] ? crl_describe(errors.crl[i]) : strdup("a CRL");
+
+                        if (!what)
+                                return -ENOMEM;
+                        r = findings_add(f, FINDING_CRL_INVALID, SEVERITY_ERROR, b->path, idx,
+                                         subject, NULL,
+                                         "%s cannot be used to check this certificate: %s (OpenSSL error %d)",
+                                         what, X509_verify_cert_error_string(errors.err[i]),
+                                         errors.err[i]);
+                        if (r < 0)
+                                return r;
+                        continue;
                 }
                 r = findings_add(f, FINDING_PATH_INVALID, SEVERITY_ERROR, b->path, idx, subject,
                                  NULL, "path validation failed at depth %d: %s (OpenSSL error %d)",

@@ -30,6 +30,8 @@ typedef struct ChainOptions {
                                     * anchor: the server certificate and the intermediate CAs,
                                     * self-issued ones (RFC 5280 6.1) not counted; 0 or
                                     * negative: no limit */
+        STACK_OF(X509_CRL) *crls;  /* CRLs to check revocation against (--crl); NULL or
+                                    * empty: no revocation checking */
 } ChainOptions;
 
 typedef struct ChainResult {
@@ -73,7 +75,22 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f);
  * OpenSSL's reason, reported on c's path. Also PATH_INVALID: more
  * certificates than o->max_chain_depth, a wildcard subjectAltName that could
  * stand for an excluded name. Not failures: a trust anchor without keyUsage,
- * and (outside the strict profile) missing key identifiers. */
+ * and (outside the strict profile) missing key identifiers.
+ *
+ * With o->crls, revocation too: every certificate of the path below its
+ * trust anchor is looked up on the CRLs its issuer signed (OpenSSL's
+ * X509_V_FLAG_CRL_CHECK_ALL); a certificate no CRL is given for is not a
+ * failure, except that the server certificate's gets a CRL_INVALID warning
+ * (its revocation was not checked). A CRL is used for a certificate when
+ * its issuer name is the certificate's issuer and its authorityKeyIdentifier
+ * (if any) names that issuer's key. Before use each such CRL must verify
+ * with the issuer's key, the issuer must have cRLSign if it has keyUsage,
+ * and the CRL must carry a non-critical CRLNumber (RFC 5280 5.2.3); one that
+ * fails is not used and adds a CRL_INVALID error. A CRL past its nextUpdate
+ * or before its thisUpdate at o->now is used all the same (a certificate on
+ * it is still revoked) but adds a CRL_INVALID warning: a certificate revoked
+ * since is not on it. A certificate on a CRL used adds CERT_REVOKED with the
+ * revocation date and reason; OpenSSL's other CRL errors add CRL_INVALID. */
 int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, Findings *f);
 
 /* Position of x in the bundle, or -1 (e.g. a root taken from the anchors). */

@@ -1,11 +1,15 @@
 #include <dirent.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "chain.h"
 #include "check.h"
+#include "fileio.h"
 #include "names.h"
 #include "policy.h"
 #include "strv.h"
@@ -65,6 +69,7 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
                 .profile = o->profile,
                 .distrust_bundle_root = o->distrust_bundle_root,
                 .max_chain_depth = o->max_chain_depth,
+                .crls = o->crls,
         };
         r = chain_build(chain, leaf, &co, &c, f);
         if (r < 0)
@@ -153,6 +158,130 @@ int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         }
         *ret = TAKE_PTR(s);
         return b->n_certs > 0 ? 0 : -EINVAL;
+}
+
+/* ---- CRLs ------------------------------------------------------------------ */
+
+#define CRL_FILE_HINT \
+        "Give the CA's CRL file as downloaded from its CRL Distribution Point: PEM (-----BEGIN X509 CRL-----) or DER."
+
+static int crl_file_invalid(Findings *f, const char *name, const char *hint, const char *fmt, ...)
+        _printf_(4, 5);
+
+static int crl_file_invalid(Findings *f, const char *name, const char *hint, const char *fmt, ...) {
+        _cleanup_(freep) char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        r = findings_add(f, FINDING_CRL_INVALID, SEVERITY_ERROR, name, -1, NULL,
+                         hint ? hint : CRL_FILE_HINT, "%s", msg);
+        return r < 0 ? r : -EINVAL;
+}
+
+int check_parse_crls(const char *name, const char *data, size_t len, STACK_OF(X509_CRL) **ret,
+                     Findings *f) {
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *s = NULL;
+        int n;
+
+        if (len > INT_MAX)
+                return -EFBIG;
+        s = sk_X509_CRL_new_null();
+        if (!s)
+                return -ENOMEM;
+
+        if (len == 0)
+                return crl_file_invalid(f, name, NULL, "%s is empty: no CRL in it", name);
+
+        if (memmem(data, len, "-----BEGIN ", 11)) {
+                _cleanup_(BIO_free_allp) BIO *bio = BIO_new_mem_buf(data, (int) len);
+
+                if (!bio)
+                        return -ENOMEM;
+                for (;;) {
+                        _cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+                        unsigned long e;
+
+                        ERR_clear_error();
+                        crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+                        if (!crl) {
+                                e = ERR_peek_last_error();
+                                ERR_clear_error();
+                                if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+                                    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+                                        break;
+                                return crl_file_invalid(
+                                        f, name,
+                                        "The CRL block is damaged (truncated or edited): download the CRL again from the CA.",
+                                        "CRL %d of %s does not parse", sk_X509_CRL_num(s), name);
+                        }
+                        if (!sk_X509_CRL_push(s, crl))
+                                return -ENOMEM;
+                        TAKE_PTR(crl);
+                }
+                if (sk_X509_CRL_num(s) == 0)
+                        return crl_file_invalid(
+                                f, name, NULL, "%s holds no CRL (no -----BEGIN X509 CRL----- block)%s",
+                                name,
+                                memmem(data, len, "-----BEGIN CERTIFICATE-----", 27)
+                                        ? ", only certificates"
+                                        : "");
+        } else {
+                _cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+                const unsigned char *p = (const unsigned char *) data;
+
+                crl = d2i_X509_CRL(NULL, &p, (long) len);
+                ERR_clear_error();
+                if (!crl || p != (const unsigned char *) data + len)
+                        return crl_file_invalid(f, name, NULL,
+                                                "%s is not a CRL (neither PEM nor DER)", name);
+                if (!sk_X509_CRL_push(s, crl))
+                        return -ENOMEM;
+                TAKE_PTR(crl);
+        }
+
+        n = sk_X509_CRL_num(s);
+        if (!*ret) {
+                *ret = TAKE_PTR(s);
+                return 0;
+        }
+        for (int i = 0; i < n; i++) {
+                if (!sk_X509_CRL_push(*ret, sk_X509_CRL_value(s, i))) {
+                        /* Undo: *ret as it was. */
+                        while (i-- > 0)
+                                (void) sk_X509_CRL_pop(*ret);
+                        return -ENOMEM;
+                }
+        }
+        /* The CRLs now belong to *ret. */
+        while (sk_X509_CRL_num(s) > 0)
+                (void) sk_X509_CRL_pop(s);
+        return 0;
+}
+
+int check_load_crls(const char *path, STACK_OF(X509_CRL) **ret, Findings *f) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t len = 0;
+        int r;
+
+        r = read_file_path(path, CHECK_CRL_MAX_BYTES, &buf, &len);
+        if (r == -EFBIG) {
+                r = findings_add(f, FINDING_CRL_INVALID, SEVERITY_ERROR, path, -1, NULL,
+                                 "A CRL file is at most 1 MiB: give the CRL of the CA that issued the certificate.",
+                                 "%s is larger than 1 MiB", path);
+                return r < 0 ? r : -EFBIG;
+        }
+        if (r < 0) {
+                int k = findings_add(f, FINDING_FILE_UNREADABLE, SEVERITY_ERROR, path, -1, NULL,
+                                     "Give the path of a readable CRL file.",
+                                     "%s cannot be read: %s", path, strerror(-r));
+                return k < 0 ? k : r;
+        }
+        return check_parse_crls(path, buf, len, ret, f);
 }
 
 /* ---- store ---------------------------------------------------------------- */

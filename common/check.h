@@ -33,6 +33,10 @@ typedef struct CheckOptions {
          * x509-limbo's max_chain_depth and OpenSSL's verify depth count the
          * intermediates alone, one less. */
         int max_chain_depth;
+        /* CRLs to check revocation against (--crl): each certificate of the
+         * path that one speaks for (see chain_verify()). NULL or empty: no
+         * revocation checking. */
+        STACK_OF(X509_CRL) *crls;
 } CheckOptions;
 
 /* Checks one service. key may be NULL (key checks skipped; a key inside the
@@ -69,3 +73,19 @@ int check_store(const char *dir, const CheckOptions *o, StoreReport **ret);
 
 /* Loads PEM trust anchors from path (certificates only). */
 int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f);
+
+#define CHECK_CRL_MAX_BYTES (1024 * 1024)
+
+/* Parses the CRLs of a file's contents: PEM (one or more "X509 CRL" blocks;
+ * other blocks and text around them are skipped) or a single DER CRL.
+ * name is the file's name for findings. On success appends them to *ret
+ * (made when NULL) and returns 0; a file that holds no CRL or a damaged one
+ * adds a CRL_INVALID finding and returns -EINVAL, *ret untouched. */
+int check_parse_crls(const char *name, const char *data, size_t len, STACK_OF(X509_CRL) **ret,
+                     Findings *f);
+
+/* Reads path (links followed, at most CHECK_CRL_MAX_BYTES) and parses it
+ * with check_parse_crls(). A file that cannot be read adds FILE_UNREADABLE
+ * and returns its negative errno; one too large adds CRL_INVALID and returns
+ * -EFBIG. */
+int check_load_crls(const char *path, STACK_OF(X509_CRL) **ret, Findings *f);

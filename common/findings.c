@@ -75,6 +75,10 @@ static const struct {
                 "Correct the YAML at the line and column given." },
         [FINDING_NAME_INVALID] = { "NAME_INVALID", SEVERITY_ERROR,
                 "Give a host name (letters, digits, hyphens, dots) or an IPv4/IPv6 address." },
+        [FINDING_CERT_REVOKED] = { "CERT_REVOKED", SEVERITY_ERROR,
+                "Get a new certificate from the CA (new key, new request): clients that check revocation refuse a revoked one." },
+        [FINDING_CRL_INVALID] = { "CRL_INVALID", SEVERITY_ERROR,
+                "Download the current CRL again from the CA (the URL is in the certificate's CRL Distribution Points); if it still fails, ask the CA for a CRL that follows RFC 5280." },
 };
 
 static const char *const severity_table[_SEVERITY_MAX] = {

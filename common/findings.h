@@ -44,6 +44,10 @@ typedef enum FindingCode {
         FINDING_CERT_FORMAT,     /* strict: serial number, version, AKI/SKI, DSA, other encoding rules */
         FINDING_CONFIG_INVALID,  /* deployment YAML: syntax error, unknown key, bad value */
         FINDING_NAME_INVALID,    /* a configured or --name name that is neither a host name nor an address */
+        FINDING_CERT_REVOKED,    /* a certificate of the path is on its issuer's CRL (--crl) */
+        FINDING_CRL_INVALID,     /* a CRL that cannot be used: signature, issuer without cRLSign,
+                                  * CRLNumber missing or critical, unparsable; as a warning: stale,
+                                  * or no CRL from the server certificate's issuer */
         _FINDING_CODE_MAX,
         _FINDING_CODE_INVALID = -EINVAL,
 } FindingCode;

@@ -98,6 +98,15 @@ static inline void sk_X509_pop_freep(STACK_OF(X509) **p) {
         }
 }
 
+DEFINE_PTR_CLEANUP(X509_CRL, X509_CRL_free)
+
+static inline void sk_X509_CRL_pop_freep(STACK_OF(X509_CRL) **p) {
+        if (*p) {
+                sk_X509_CRL_pop_free(*p, X509_CRL_free);
+                *p = NULL;
+        }
+}
+
 /* Wipe a buffer that held key material, then free it. */
 static inline void erase_and_free(void *p, size_t n) {
         if (p) {

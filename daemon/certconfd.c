@@ -32,6 +32,8 @@ static void help(FILE *out) {
               "  --min-valid-days N   days of validity required (default 30)\n"
               "  --trust FILE         extra trust anchors (PEM); the chain may end below them\n"
               "  --name HOST|IP       a name the certificate must cover (repeatable)\n"
+              "  --crl FILE           check revocation against this CRL (PEM or DER; from the\n"
+              "                       CA's CRL Distribution Point); repeatable\n"
               "  --profile NAME       default | strict | innovaphone\n"
               "  --service NAME       check CHAIN_FILE [KEY_FILE] as service NAME (rem, xcap,\n"
               "                       bsf or another); without KEY_FILE the key checks are skipped\n"
@@ -74,7 +76,7 @@ static bool has_code(const StoreReport *r, FindingCode c) {
 }
 
 static int cmd_check(int argc, char **argv) {
-        enum { ARG_JSON = 0x100, ARG_NOW, ARG_MIN, ARG_TRUST, ARG_NAME, ARG_PROFILE, ARG_SERVICE, ARG_DEPLOY };
+        enum { ARG_JSON = 0x100, ARG_NOW, ARG_MIN, ARG_TRUST, ARG_NAME, ARG_PROFILE, ARG_SERVICE, ARG_DEPLOY, ARG_CRL };
         static const struct option options[] = {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "now", required_argument, NULL, ARG_NOW },
@@ -84,11 +86,13 @@ static int cmd_check(int argc, char **argv) {
                 { "profile", required_argument, NULL, ARG_PROFILE },
                 { "service", required_argument, NULL, ARG_SERVICE },
                 { "deployment", required_argument, NULL, ARG_DEPLOY },
+                { "crl", required_argument, NULL, ARG_CRL },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *trust = NULL;
-        _cleanup_(strv_freep) char **names = NULL, **trust_files = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(strv_freep) char **names = NULL, **trust_files = NULL, **crl_files = NULL;
         _cleanup_(store_report_freep) StoreReport *rep = NULL;
         _cleanup_(deploy_freep) Deployment *deploy = NULL;
         const char *service = NULL, *deploy_path = NULL;
@@ -123,6 +127,10 @@ static int cmd_check(int argc, char **argv) {
                 }
                 case ARG_TRUST:
                         if (strv_extend(&trust_files, optarg) < 0)
+                                return EXIT_USAGE;
+                        break;
+                case ARG_CRL:
+                        if (strv_extend(&crl_files, optarg) < 0)
                                 return EXIT_USAGE;
                         break;
                 case ARG_NAME:
@@ -160,8 +168,22 @@ static int cmd_check(int argc, char **argv) {
                 }
                 findings_clear(&pre);
         }
+        for (char **t = crl_files; t && *t; t++) {
+                r = check_load_crls(*t, &crls, &pre);
+                if (r < 0 || findings_has_errors(&pre)) {
+                        if (pre.n > 0)
+                                fprintf(stderr, "certconfd: --crl %s: %s\n  fix: %s\n", *t,
+                                        pre.items[0].message, pre.items[0].hint);
+                        else
+                                fprintf(stderr, "certconfd: --crl %s: %s\n", *t, strerror(-r));
+                        findings_clear(&pre);
+                        return EXIT_USAGE;
+                }
+                findings_clear(&pre);
+        }
         o.trust = trust;
         o.names = names;
+        o.crls = crls;
 
         if (!service) {
                 struct stat st;

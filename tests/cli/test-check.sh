@@ -163,6 +163,72 @@ mkleaf ncleaf nc "DNS:rem.sometelco.com"
 cat ncleaf.crt nc.crt root.crt >nc-chain.crt
 expect "name constraint violated" 1 PATH_INVALID --service rem nc-chain.crt ncleaf.key
 
+# --- revocation (--crl), with a CRL made as a CA operator makes one ------------------------------
+# mkca_conf NAME CERT KEY [crlnumber]: a minimal `openssl ca` configuration for
+# the CA CERT/KEY; with "crlnumber" the CRLs carry a CRLNumber (RFC 5280 5.2.3).
+mkca_conf() {
+        local name=$1 cert=$2 key=$3
+        : >"$name-index.txt"
+        {
+                echo "[ ca ]"
+                echo "default_ca = ca_section"
+                echo "[ ca_section ]"
+                echo "database = $name-index.txt"
+                echo "certificate = $cert"
+                echo "private_key = $key"
+                echo "default_md = sha256"
+                echo "default_crl_days = 30"
+                echo "unique_subject = no"
+                if [ "${4:-}" = crlnumber ]; then
+                        echo 01 >"$name-crlnumber"
+                        echo "crlnumber = $name-crlnumber"
+                fi
+        } >"$name.cnf"
+}
+mkca_conf interca inter.crt inter.key crlnumber
+mkleaf revoked inter "DNS:rem.sometelco.com,IP:192.168.10.10"
+cat revoked.crt inter.crt root.crt >revoked-chain.crt
+openssl ca -config interca.cnf -revoke revoked.crt -crl_reason keyCompromise 2>/dev/null
+openssl ca -config interca.cnf -gencrl -out crl.pem 2>/dev/null
+expect "revoked certificate" 1 CERT_REVOKED --service rem revoked-chain.crt revoked.key --crl crl.pem
+expect_field "revocation reason in the message" CERT_REVOKED message "reason: keyCompromise" --service rem revoked-chain.crt revoked.key --crl crl.pem
+expect_field "the CRL's issuer named" CERT_REVOKED message "CN=inter" --service rem revoked-chain.crt revoked.key --crl crl.pem
+expect "near miss: a certificate the same CRL does not list" 0 - --service rem chain.crt rem.key --crl crl.pem
+expect_not "near miss: not revoked" CERT_REVOKED --service rem chain.crt rem.key --crl crl.pem
+expect_not "without --crl, no revocation checking" CERT_REVOKED --service rem revoked-chain.crt revoked.key
+openssl crl -in crl.pem -outform der -out crl.der 2>/dev/null
+expect "DER CRL" 1 CERT_REVOKED --service rem revoked-chain.crt revoked.key --crl crl.der
+mkca_conf rootca root.crt root.key crlnumber
+openssl ca -config rootca.cnf -gencrl -out root-crl.pem 2>/dev/null
+expect "two --crl options (root's and issuing CA's)" 1 CERT_REVOKED --service rem revoked-chain.crt revoked.key --crl root-crl.pem --crl crl.pem
+expect "only the root's CRL: the server certificate unchecked (warning)" 0 CRL_INVALID --service rem chain.crt rem.key --crl root-crl.pem
+expect_field "unchecked is a warning" CRL_INVALID severity "warning" --service rem chain.crt rem.key --crl root-crl.pem
+expect "stale CRL (judged after its nextUpdate): a warning" 0 CRL_INVALID --service rem chain.crt rem.key --crl crl.pem --now "$(date -u -d '+40 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect_field "stale CRL message" CRL_INVALID message "out of date" --service rem chain.crt rem.key --crl crl.pem --now "$(date -u -d '+40 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect "stale CRL still revokes" 1 CERT_REVOKED --service rem revoked-chain.crt revoked.key --crl crl.pem --now "$(date -u -d '+40 days' +%Y-%m-%dT%H:%M:%SZ)"
+mkca_conf nonumber inter.crt inter.key
+openssl ca -config nonumber.cnf -gencrl -out nonumber-crl.pem 2>/dev/null
+expect "CRL without CRLNumber (no crlnumber file)" 1 CRL_INVALID --service rem chain.crt rem.key --crl nonumber-crl.pem
+expect_field "CRLNumber named" CRL_INVALID message "CRLNumber" --service rem chain.crt rem.key --crl nonumber-crl.pem
+# A look-alike CA: the issuing CA's name, another key; it "revokes" revoked.crt too.
+mkroot fakeinter inter
+mkca_conf otherkey fakeinter.crt fakeinter.key crlnumber
+openssl ca -config otherkey.cnf -revoke revoked.crt 2>/dev/null
+openssl ca -config otherkey.cnf -gencrl -out otherkey-crl.pem 2>/dev/null
+expect "CRL signed with another key" 1 CRL_INVALID --service rem revoked-chain.crt revoked.key --crl otherkey-crl.pem
+expect_not "a CRL that does not verify revokes nothing" CERT_REVOKED --service rem revoked-chain.crt revoked.key --crl otherkey-crl.pem
+expect "--crl on a certificate file" 2 - --service rem chain.crt rem.key --crl chain.crt
+if grep -q "CRL_INVALID\|holds no CRL" "$T/stderr"; then ok "--crl on a certificate file says why"; else not_ok "--crl on a certificate file: $(head -c 300 "$T/stderr")"; fi
+expect "--crl on a missing file" 2 - --service rem chain.crt rem.key --crl nosuch.crl
+if "$CERTCONFD" check --help | grep -q -- "--crl FILE"; then ok "--help lists --crl"; else not_ok "--help lacks --crl"; fi
+mkdir crlstore
+cp revoked-chain.crt crlstore/rem-cert.crt
+cp revoked.key crlstore/rem-cert.key
+expect "store: revoked certificate" 1 CERT_REVOKED --crl crl.pem crlstore
+cp chain.crt crlstore/rem-cert.crt
+cp rem.key crlstore/rem-cert.key
+expect "store: near miss" 0 - --crl crl.pem crlstore
+
 # --- a store, as the agent sees it --------------------------------------------------------------
 mkdir store
 cp chain.crt store/rem-cert.crt

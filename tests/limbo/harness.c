@@ -26,15 +26,20 @@
  * operator's own root). max_chain_depth counts intermediates; CheckOptions'
  * max_chain_depth counts the leaf too, so it gets one more.
  *
+ * The case's CRLs (if any) are CheckOptions.crls, as `certconfd check --crl`
+ * passes them; CRLs that do not parse are a CRL_INVALID finding (the command
+ * would refuse them with exit status 2).
+ *
  * Not passed to the check, because CheckOptions has no place for them:
- * extended_key_usage, key_usage, signature_algorithms (the SERVER cases that
- * set them ask for serverAuth and digitalSignature, which the strict profile
- * asks for anyway) and CRLs (certconf does no revocation checking). They are
- * shown in the verbose output of a disagreeing case.
+ * extended_key_usage, key_usage and signature_algorithms (the SERVER cases
+ * that set them ask for serverAuth and digitalSignature, which the strict
+ * profile asks for anyway). They are shown in the verbose output of a
+ * disagreeing case.
  *
  * For reference the harness also runs OpenSSL's own X509_verify_cert() on each
  * case (X509_V_FLAG_X509_STRICT, TLS server purpose, host or IP check, the
- * case's time and max_chain_depth), on certificates it parses itself, and
+ * case's time and max_chain_depth, and X509_V_FLAG_CRL_CHECK with the case's
+ * CRLs when it has any), on certificates and CRLs it parses itself, and
  * prints that agreement next to certconf's.
  *
  * Usage: limbo-harness [-v] [--set NAME] [--disagree FILE] < cases.tsv
@@ -83,6 +88,7 @@ enum {
         COL_SIGALGS,
         COL_FEATURES,
         COL_N_CRLS,
+        COL_CRLS,
         _COL_MAX,
 };
 
@@ -335,12 +341,37 @@ static int pem_certs(const char *pem, size_t len, STACK_OF(X509) * *ret) {
         return 0;
 }
 
+/* The CRLs of PEM text, parsed by OpenSSL alone (for the reference verdict). */
+static int pem_crls(const char *pem, size_t len, STACK_OF(X509_CRL) * *ret) {
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *sk = NULL;
+        _cleanup_(BIO_free_allp) BIO *bio = NULL;
+
+        sk = sk_X509_CRL_new_null();
+        if (!sk || len > INT_MAX)
+                return -ENOMEM;
+        bio = BIO_new_mem_buf(pem, (int) len);
+        if (!bio)
+                return -ENOMEM;
+        for (;;) {
+                _cleanup_(X509_CRL_freep) X509_CRL *x = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+                if (!x)
+                        break;
+                if (!sk_X509_CRL_push(sk, x))
+                        return -ENOMEM;
+                TAKE_PTR(x);
+        }
+        ERR_clear_error();
+        *ret = TAKE_PTR(sk);
+        return 0;
+}
+
 static int openssl_verify(const char *trusted, size_t trusted_len, const char *peer,
                           size_t peer_len, const char *inter, size_t inter_len,
-                          const char *name_kind, const char *name, time_t now, int max_depth,
-                          bool *ret_ok) {
+                          const char *crl_pem, size_t crl_len, const char *name_kind,
+                          const char *name, time_t now, int max_depth, bool *ret_ok) {
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL, *leaf = NULL,
                                                     *untrusted = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
         _cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
         _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
         X509_VERIFY_PARAM *param;
@@ -348,7 +379,8 @@ static int openssl_verify(const char *trusted, size_t trusted_len, const char *p
 
         if ((r = pem_certs(trusted, trusted_len, &anchors)) < 0 ||
             (r = pem_certs(peer, peer_len, &leaf)) < 0 ||
-            (r = pem_certs(inter, inter_len, &untrusted)) < 0)
+            (r = pem_certs(inter, inter_len, &untrusted)) < 0 ||
+            (r = pem_crls(crl_pem, crl_len, &crls)) < 0)
                 return r;
         if (sk_X509_num(leaf) < 1) {
                 *ret_ok = false;
@@ -362,12 +394,17 @@ static int openssl_verify(const char *trusted, size_t trusted_len, const char *p
         for (int i = 0; i < sk_X509_num(anchors); i++)
                 if (X509_STORE_add_cert(store, sk_X509_value(anchors, i)) != 1)
                         ERR_clear_error(); /* a duplicate anchor */
+        for (int i = 0; i < sk_X509_CRL_num(crls); i++)
+                if (X509_STORE_add_crl(store, sk_X509_CRL_value(crls, i)) != 1)
+                        ERR_clear_error();
         if (X509_STORE_CTX_init(ctx, store, sk_X509_value(leaf, 0), untrusted) != 1)
                 return -ENOMEM;
 
         param = X509_STORE_CTX_get0_param(ctx);
         X509_VERIFY_PARAM_set_time(param, now);
-        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
+                                                   (sk_X509_CRL_num(crls) > 0 ? X509_V_FLAG_CRL_CHECK
+                                                                              : 0));
         if (X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER) != 1)
                 return -EINVAL;
         if (max_depth >= 0)
@@ -392,11 +429,13 @@ static int openssl_verify(const char *trusted, size_t trusted_len, const char *p
 
 /* Runs one case; -EBADMSG means the line is malformed. */
 static int run_case(char **col, const Options *opt, Tally *t) {
-        _cleanup_(freep) char *trusted = NULL, *peer = NULL, *inter = NULL, *chain = NULL;
+        _cleanup_(freep) char *trusted = NULL, *peer = NULL, *inter = NULL, *chain = NULL,
+                              *crl_pem = NULL;
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
         _cleanup_(bundle_freep) Bundle *trust_bundle = NULL, *chain_bundle = NULL;
         _cleanup_(findings_clear) Findings f = {}, trust_findings = {};
-        size_t trusted_len, peer_len, inter_len, chain_len;
+        size_t trusted_len, peer_len, inter_len, chain_len, crl_len;
         bool expect_success, got_success, openssl_success = false, agree;
         const char *name = NULL;
         char *names[2] = {};
@@ -434,7 +473,8 @@ static int run_case(char **col, const Options *opt, Tally *t) {
 
         if ((r = base64_decode(col[COL_TRUSTED], &trusted, &trusted_len)) < 0 ||
             (r = base64_decode(col[COL_PEER], &peer, &peer_len)) < 0 ||
-            (r = base64_decode(col[COL_INTERMEDIATES], &inter, &inter_len)) < 0)
+            (r = base64_decode(col[COL_INTERMEDIATES], &inter, &inter_len)) < 0 ||
+            (r = base64_decode(col[COL_CRLS], &crl_pem, &crl_len)) < 0)
                 return r == -EINVAL ? -EBADMSG : r;
 
         /* The chain file: the peer certificate, then the intermediates. */
@@ -465,6 +505,13 @@ static int run_case(char **col, const Options *opt, Tally *t) {
                 }
         }
 
+        /* CRLs that do not parse stay out; their CRL_INVALID finding counts. */
+        if (crl_len > 0) {
+                r = check_parse_crls("crls.pem", crl_pem, crl_len, &crls, &f);
+                if (r < 0 && r != -EINVAL)
+                        return r;
+        }
+
         rc = bundle_parse("chain.pem", chain, chain_len, BUNDLE_EXPECT_CERTS, &chain_bundle, &f);
         if (rc >= 0) {
                 CheckOptions o = {
@@ -475,12 +522,13 @@ static int run_case(char **col, const Options *opt, Tally *t) {
                         .names = name ? names : NULL,
                         .distrust_bundle_root = true,
                         .max_chain_depth = max_depth >= 0 ? max_depth + 1 : 0,
+                        .crls = crls,
                 };
                 rc = check_bundles("generic", chain_bundle, NULL, &o, &f);
         }
         got_success = rc >= 0 && !first_counted_error(&f);
 
-        r = openssl_verify(trusted, trusted_len, peer, peer_len, inter, inter_len,
+        r = openssl_verify(trusted, trusted_len, peer, peer_len, inter, inter_len, crl_pem, crl_len,
                            col[COL_NAME_KIND], col[COL_NAME], now, max_depth, &openssl_success);
         if (r < 0)
                 return r;
@@ -525,10 +573,11 @@ static int run_case(char **col, const Options *opt, Tally *t) {
                                strna(e->message));
                 if (col[COL_MAX_DEPTH][0])
                         printf("  max_chain_depth=%s\n", col[COL_MAX_DEPTH]);
-                if (col[COL_EKU][0] || col[COL_KU][0] || col[COL_SIGALGS][0] ||
-                    !streq(col[COL_N_CRLS], "0"))
-                        printf("  not passed: eku=%s ku=%s sigalgs=%s crls=%s\n", col[COL_EKU],
-                               col[COL_KU], col[COL_SIGALGS], col[COL_N_CRLS]);
+                if (col[COL_EKU][0] || col[COL_KU][0] || col[COL_SIGALGS][0])
+                        printf("  not passed: eku=%s ku=%s sigalgs=%s\n", col[COL_EKU],
+                               col[COL_KU], col[COL_SIGALGS]);
+                if (!streq(col[COL_N_CRLS], "0"))
+                        printf("  crls: %s\n", col[COL_N_CRLS]);
                 if (col[COL_FEATURES][0])
                         printf("  features: %s\n", col[COL_FEATURES]);
         }

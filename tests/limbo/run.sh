@@ -18,7 +18,8 @@
 #   8 untrusted_intermediates (6-8: base64 of the concatenated PEM text)
 #   9 max_chain_depth (empty: none)   10 extended_key_usage   11 key_usage
 #   12 signature_algorithms (10-12 comma-separated)   13 features
-#   14 number of CRLs
+#   14 number of CRLs   15 crls (base64 of the concatenated PEM text of the
+#   CRLs; empty when there are none)
 
 set -euo pipefail
 
@@ -55,7 +56,7 @@ command -v jq >/dev/null || {
 
 filter='
 def pems: map(if endswith("\n") then . else . + "\n" end) | join("");
-"# id\texpected\tname_kind\tname\tvalidation_time\ttrusted\tpeer\tintermediates\tmax_chain_depth\teku\tku\tsignature_algorithms\tfeatures\tn_crls",
+"# id\texpected\tname_kind\tname\tvalidation_time\ttrusted\tpeer\tintermediates\tmax_chain_depth\teku\tku\tsignature_algorithms\tfeatures\tn_crls\tcrls",
 (.testcases[]
  | select(.validation_kind == "SERVER")
  | [ .id,
@@ -71,7 +72,8 @@ def pems: map(if endswith("\n") then . else . + "\n" end) | join("");
      ((.key_usage // []) | join(",")),
      ((.signature_algorithms // []) | join(",")),
      ((.features // []) | join(",")),
-     ((.crls // []) | length | tostring) ]
+     ((.crls // []) | length | tostring),
+     ((.crls // []) | pems | @base64) ]
  | @tsv)'
 
 mkdir -p "$O"

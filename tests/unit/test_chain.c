@@ -1,8 +1,9 @@
 /* test_chain: ordering a bundle into a chain (CHAIN_ORDER, CHAIN_INCOMPLETE,
  * CHAIN_UNRELATED, CHAIN_SIGNATURE, CHAIN_ROOT_ADDED), the CA flags of the
  * issuers and the leaf (CHAIN_CA_FLAGS), and OpenSSL's path validation
- * (PATH_INVALID). Bundles are parsed from PEM text built in memory; nothing
- * here touches the file system or the clock. */
+ * (PATH_INVALID), and revocation against CRLs (CERT_REVOKED, CRL_INVALID).
+ * Bundles and CRLs are parsed from PEM/DER built in memory; nothing here
+ * touches the file system or the clock. */
 
 #include <check.h>
 #include <stdarg.h>
@@ -184,6 +185,127 @@ static const Finding *first(const Findings *f, FindingCode c) {
                 _cleanup_(freep) char *_d = describe(f);                                           \
                 ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
         } while (0)
+
+/* ---- CRLs -------------------------------------------------------------------- */
+
+typedef struct CrlSpec {
+        X509 *issuer;           /* the CRL's issuer name: this certificate's subject */
+        EVP_PKEY *key;          /* signs it */
+        X509 *const *revoked;   /* listed, with revocation date TU_NOW - 10 days */
+        size_t n_revoked;
+        int reason;             /* CRLReason of every entry; 0 = none (use 1+ below) */
+        bool no_number;         /* leave CRLNumber out */
+        bool number_critical;   /* mark CRLNumber critical */
+        bool unknown_critical;  /* add a critical extension nobody understands */
+        X509 *akid_of;          /* add an authorityKeyIdentifier with this certificate's SKI */
+        time_t this_update;     /* 0: TU_NOW - 1 day */
+        time_t next_update;     /* 0: TU_NOW + 7 days */
+} CrlSpec;
+
+#define REASON_KEY_COMPROMISE 1
+
+/* Builds, signs and re-parses (DER) a CRL, so that it is what a loaded one is. */
+static X509_CRL *make_crl(const CrlSpec *s) {
+        _cleanup_(X509_CRL_freep) X509_CRL *crl = X509_CRL_new();
+        _cleanup_(freep) unsigned char *der = NULL;
+        ASN1_TIME *t;
+        const unsigned char *p;
+        X509_CRL *parsed;
+        int len;
+
+        ck_assert_ptr_nonnull(crl);
+        ck_assert_int_eq(X509_CRL_set_version(crl, X509_CRL_VERSION_2), 1);
+        ck_assert_int_eq(X509_CRL_set_issuer_name(crl, X509_get_subject_name(s->issuer)), 1);
+        t = ASN1_TIME_set(NULL, s->this_update ? s->this_update : TU_NOW - TU_DAY);
+        ck_assert_int_eq(X509_CRL_set1_lastUpdate(crl, t), 1);
+        ASN1_TIME_free(t);
+        t = ASN1_TIME_set(NULL, s->next_update ? s->next_update : TU_NOW + 7 * TU_DAY);
+        ck_assert_int_eq(X509_CRL_set1_nextUpdate(crl, t), 1);
+        ASN1_TIME_free(t);
+
+        for (size_t i = 0; i < s->n_revoked; i++) {
+                X509_REVOKED *rev = X509_REVOKED_new();
+
+                ck_assert_ptr_nonnull(rev);
+                ck_assert_int_eq(X509_REVOKED_set_serialNumber(
+                                         rev, X509_get_serialNumber(s->revoked[i])),
+                                 1);
+                t = ASN1_TIME_set(NULL, TU_NOW - 10 * TU_DAY);
+                ck_assert_int_eq(X509_REVOKED_set_revocationDate(rev, t), 1);
+                ASN1_TIME_free(t);
+                if (s->reason > 0) {
+                        ASN1_ENUMERATED *e = ASN1_ENUMERATED_new();
+                        ck_assert_int_eq(ASN1_ENUMERATED_set(e, s->reason), 1);
+                        ck_assert_int_eq(X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, e, 0, 0), 1);
+                        ASN1_ENUMERATED_free(e);
+                }
+                ck_assert_int_eq(X509_CRL_add0_revoked(crl, rev), 1);
+        }
+
+        if (!s->no_number) {
+                ASN1_INTEGER *n = ASN1_INTEGER_new();
+                ck_assert_int_eq(ASN1_INTEGER_set(n, 42), 1);
+                ck_assert_int_eq(X509_CRL_add1_ext_i2d(crl, NID_crl_number, n,
+                                                       s->number_critical ? 1 : 0, 0),
+                                 1);
+                ASN1_INTEGER_free(n);
+        }
+        if (s->akid_of) {
+                X509V3_CTX ctx;
+                X509_EXTENSION *e;
+
+                X509V3_set_ctx(&ctx, s->akid_of, NULL, NULL, crl, 0);
+                e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_authority_key_identifier, "keyid:always");
+                ck_assert_ptr_nonnull(e);
+                ck_assert_int_eq(X509_CRL_add_ext(crl, e, -1), 1);
+                X509_EXTENSION_free(e);
+        }
+        if (s->unknown_critical) {
+                ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.55555.2", 1);
+                ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+                X509_EXTENSION *e;
+
+                ck_assert_int_eq(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x05\x00", 2), 1);
+                e = X509_EXTENSION_create_by_OBJ(NULL, obj, 1, os);
+                ck_assert_ptr_nonnull(e);
+                ck_assert_int_eq(X509_CRL_add_ext(crl, e, -1), 1);
+                X509_EXTENSION_free(e);
+                ASN1_OCTET_STRING_free(os);
+                ASN1_OBJECT_free(obj);
+        }
+        ck_assert_int_eq(X509_CRL_sort(crl), 1);
+        ck_assert_int_gt(X509_CRL_sign(crl, s->key, EVP_sha256()), 0);
+
+        len = i2d_X509_CRL(crl, &der);
+        ck_assert_int_gt(len, 0);
+        p = der;
+        parsed = d2i_X509_CRL(NULL, &p, len);
+        ck_assert_ptr_nonnull(parsed);
+        return parsed;
+}
+
+static STACK_OF(X509_CRL) * crl_stack_of_(X509_CRL *const *crls, size_t n) {
+        STACK_OF(X509_CRL) *s = sk_X509_CRL_new_null();
+
+        ck_assert_ptr_nonnull(s);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_int_gt(sk_X509_CRL_push(s, crls[i]), 0); /* takes them over */
+        return s;
+}
+#define CRLS(...)                                                                                  \
+        crl_stack_of_((X509_CRL *[]){__VA_ARGS__}, ELEMENTSOF(((X509_CRL *[]){__VA_ARGS__})))
+
+/* Options with CRLs (and TU_NOW, the default profile, no anchors). */
+#define CRL_OPTS(list) (&(ChainOptions){.now = TU_NOW, .profile = PROFILE_DEFAULT, .crls = (list)})
+
+static size_t count_sev(const Findings *f, FindingCode c, Severity sev) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == c && f->items[i].severity == sev)
+                        n++;
+        return n;
+}
 
 /* The options check gives the chain functions: anchors, TU_NOW, a profile. */
 #define OPTS(a, p) (&(ChainOptions){.anchors = (a), .now = TU_NOW, .profile = (p)})
@@ -1336,6 +1458,378 @@ START_TEST(test_wildcard_that_could_stand_for_an_excluded_name) {
 }
 END_TEST
 
+/* ---- revocation ------------------------------------------------------------------- */
+
+START_TEST(test_revoked_leaf_is_cert_revoked) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        pki_make(&p);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                        .key = k_inter,
+                                        .revoked = (X509 *[]){p.leaf},
+                                        .n_revoked = 1,
+                                        .reason = REASON_KEY_COMPROMISE,
+                                        .akid_of = p.inter}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_HAS(&f, FINDING_CERT_REVOKED);
+        ck_assert_uint_eq(count_code(&f, FINDING_CERT_REVOKED), 1);
+        ck_assert_uint_eq(f.n, 1); /* nothing else: no PATH_INVALID, no CRL_INVALID */
+        x = first(&f, FINDING_CERT_REVOKED);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_int_eq(x->cert, 0);
+        ck_assert_ptr_nonnull(strstr(x->message, "CN=SomeTelco Issuing CA"));
+        ck_assert_ptr_nonnull(strstr(x->message, "revoked on 2029-12-22T00:00:00Z"));
+        ck_assert_ptr_nonnull(strstr(x->message, "reason: keyCompromise"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "new certificate"));
+}
+END_TEST
+
+START_TEST(test_revoked_without_reason_says_no_reason) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        pki_make(&p);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                        .key = k_inter,
+                                        .revoked = (X509 *[]){p.leaf},
+                                        .n_revoked = 1}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_HAS(&f, FINDING_CERT_REVOKED);
+        ck_assert_ptr_null(strstr(first(&f, FINDING_CERT_REVOKED)->message, "reason"));
+}
+END_TEST
+
+START_TEST(test_leaf_not_on_crl_is_not_revoked) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *other_leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* The near miss: the issuer's CRL lists another of its certificates. */
+        pki_make(&p);
+        other_leaf = make_leaf(p.inter, k_inter);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                        .key = k_inter,
+                                        .revoked = (X509 *[]){other_leaf},
+                                        .n_revoked = 1,
+                                        .reason = REASON_KEY_COMPROMISE}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_no_crls_no_revocation_checking) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *empty = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+
+        /* Without CRLs nothing is said about revocation, not even that it
+         * was not checked: today's behaviour. */
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(NULL), &f);
+        ASSERT_NONE(&f);
+        empty = sk_X509_CRL_new_null();
+        ck_assert_ptr_nonnull(empty);
+        c2 = run_with(b, -1, CRL_OPTS(empty), &g);
+        ASSERT_NONE(&g);
+}
+END_TEST
+
+START_TEST(test_crl_signed_by_another_key_is_crl_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* The issuer's name, someone else's key: it proves nothing, so the
+         * leaf it lists is not reported revoked. */
+        pki_make(&p);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                        .key = k_other,
+                                        .revoked = (X509 *[]){p.leaf},
+                                        .n_revoked = 1}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_HAS(&f, FINDING_CRL_INVALID);
+        ASSERT_LACKS(&f, FINDING_CERT_REVOKED);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        x = first(&f, FINDING_CRL_INVALID);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_ptr_nonnull(strstr(x->message, "signature does not verify"));
+        ck_assert_ptr_nonnull(strstr(x->message, "the CRL of 'CN=SomeTelco Issuing CA"));
+}
+END_TEST
+
+START_TEST(test_issuer_without_crlsign_is_crl_invalid) {
+        _cleanup_(X509_freep) X509 *root = NULL, *inter = NULL, *leaf = NULL, *root2 = NULL,
+                                   *leaf2 = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL, *b2 = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL, *crls2 = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        const Finding *x;
+
+        root = make_ca(ROOT_SUBJ, k_root, NULL, NULL, -1);
+        inter = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                      .key = k_inter,
+                                      .issuer = root,
+                                      .issuer_key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1,
+                                      .ku = "critical,keyCertSign"});
+        leaf = make_leaf(inter, k_inter);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = inter, .key = k_inter}));
+        b = BUNDLE(leaf, inter, root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_HAS(&f, FINDING_CRL_INVALID);
+        x = first(&f, FINDING_CRL_INVALID);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_ptr_nonnull(strstr(x->message, "cRLSign"));
+        ck_assert_int_eq(count_code(&f, FINDING_CRL_INVALID), 1);
+
+        /* The near miss: an issuer without keyUsage at all (RFC 5280 6.3.3
+         * (f) checks cRLSign only when keyUsage is there): a root. */
+        root2 = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
+                                      .key = k_root,
+                                      .ca = true,
+                                      .pathlen = -1,
+                                      .ku = ""});
+        leaf2 = make_leaf(root2, k_root);
+        crls2 = CRLS(make_crl(&(CrlSpec){.issuer = root2, .key = k_root}));
+        b2 = BUNDLE(leaf2, root2);
+        c2 = run_with(b2, -1, CRL_OPTS(crls2), &g);
+        ASSERT_LACKS(&g, FINDING_CRL_INVALID);
+        ASSERT_NO_ERRORS(&g);
+}
+END_TEST
+
+START_TEST(test_crl_number_missing_or_critical_is_crl_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *missing = NULL, *critical = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+
+        pki_make(&p);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+
+        missing = CRLS(make_crl(&(CrlSpec){.issuer = p.inter, .key = k_inter, .no_number = true}));
+        c = run_with(b, -1, CRL_OPTS(missing), &f);
+        ASSERT_HAS(&f, FINDING_CRL_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CRL_INVALID)->message, "no CRLNumber"));
+        ck_assert_uint_eq(f.n, 1); /* not also "not checked" */
+
+        critical = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                            .key = k_inter,
+                                            .number_critical = true,
+                                            .revoked = (X509 *[]){p.leaf},
+                                            .n_revoked = 1}));
+        c2 = run_with(b, -1, CRL_OPTS(critical), &g);
+        ASSERT_HAS(&g, FINDING_CRL_INVALID);
+        ck_assert_ptr_nonnull(strstr(first(&g, FINDING_CRL_INVALID)->message, "critical"));
+        /* An unusable CRL is not used: the leaf it lists is not reported. */
+        ASSERT_LACKS(&g, FINDING_CERT_REVOKED);
+}
+END_TEST
+
+START_TEST(test_openssl_crl_errors_are_crl_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* An unknown critical CRL extension: OpenSSL refuses the CRL. That
+         * is CRL_INVALID, not PATH_INVALID, and the leaf it lists is not
+         * reported revoked. */
+        pki_make(&p);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                        .key = k_inter,
+                                        .unknown_critical = true,
+                                        .revoked = (X509 *[]){p.leaf},
+                                        .n_revoked = 1}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_HAS(&f, FINDING_CRL_INVALID);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ASSERT_LACKS(&f, FINDING_CERT_REVOKED);
+        x = first(&f, FINDING_CRL_INVALID);
+        ck_assert_ptr_nonnull(strstr(x->message, "OpenSSL error"));
+        ck_assert_ptr_nonnull(strstr(x->message, "the CRL of 'CN=SomeTelco Issuing CA"));
+}
+END_TEST
+
+START_TEST(test_revoked_intermediate_on_root_crl) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* Every certificate of the path is checked (CRL_CHECK_ALL): the root's
+         * CRL revokes the issuing CA. */
+        pki_make(&p);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.root,
+                                        .key = k_root,
+                                        .revoked = (X509 *[]){p.inter},
+                                        .n_revoked = 1,
+                                        .reason = 2}),
+                    make_crl(&(CrlSpec){.issuer = p.inter, .key = k_inter}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ck_assert_uint_eq(count_code(&f, FINDING_CERT_REVOKED), 1);
+        x = first(&f, FINDING_CERT_REVOKED);
+        ck_assert_int_eq(x->cert, 1);
+        ck_assert_ptr_nonnull(strstr(x->message, "CA certificate"));
+        ck_assert_ptr_nonnull(strstr(x->message, "reason: cACompromise"));
+        ck_assert_uint_eq(f.n, 1);
+}
+END_TEST
+
+START_TEST(test_only_the_leaf_crl_is_enough) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* An operator passes the CRL of the CA that issued the server
+         * certificate; no CRL for the intermediate is no failure. */
+        pki_make(&p);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = p.inter, .key = k_inter}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_crl_of_another_ca_leaves_the_leaf_unchecked) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *other = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
+
+        /* Another CA's CRL lists the leaf's serial number: it does not speak
+         * for the leaf. Nothing is revoked, and the warning says the leaf was
+         * not checked. */
+        pki_make(&p);
+        other = make_ca("/CN=Other CA", k_other, NULL, NULL, -1);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = other,
+                                        .key = k_other,
+                                        .revoked = (X509 *[]){p.leaf},
+                                        .n_revoked = 1,
+                                        .no_number = true}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_NO_ERRORS(&f);
+        ck_assert_uint_eq(count_sev(&f, FINDING_CRL_INVALID, SEVERITY_WARNING), 1);
+        x = first(&f, FINDING_CRL_INVALID);
+        ck_assert_ptr_nonnull(strstr(x->message, "not checked"));
+        ck_assert_ptr_nonnull(strstr(x->message, "CN=SomeTelco Issuing CA"));
+        ck_assert_int_eq(x->cert, 0);
+}
+END_TEST
+
+START_TEST(test_crl_of_a_rekeyed_ca_is_not_used) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *old_inter = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* The same CA name with its previous key, which the CRL's
+         * authorityKeyIdentifier names: the CRL speaks for that key's
+         * certificates, not for this leaf. Not invalid, just not this
+         * leaf's. */
+        pki_make(&p);
+        old_inter = make_ca(INTER_SUBJ, k_other, p.root, k_root, -1);
+        crls = CRLS(make_crl(&(CrlSpec){.issuer = old_inter,
+                                        .key = k_other,
+                                        .akid_of = old_inter,
+                                        .revoked = (X509 *[]){p.leaf},
+                                        .n_revoked = 1}));
+        b = BUNDLE(p.leaf, p.inter, p.root);
+        c = run_with(b, -1, CRL_OPTS(crls), &f);
+        ASSERT_NO_ERRORS(&f);
+        ck_assert_uint_eq(count_sev(&f, FINDING_CRL_INVALID, SEVERITY_WARNING), 1);
+}
+END_TEST
+
+START_TEST(test_stale_crl_is_a_warning_and_still_used) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *other_leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL, *c3 = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *stale = NULL, *stale2 = NULL,
+                                                            *future = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+
+        pki_make(&p);
+        other_leaf = make_leaf(p.inter, k_inter);
+        b = BUNDLE(p.leaf, p.inter, p.root);
+
+        /* Past its nextUpdate and listing the leaf: revoked all the same. */
+        stale = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                         .key = k_inter,
+                                         .revoked = (X509 *[]){p.leaf},
+                                         .n_revoked = 1,
+                                         .this_update = TU_NOW - 30 * TU_DAY,
+                                         .next_update = TU_NOW - 23 * TU_DAY}));
+        c = run_with(b, -1, CRL_OPTS(stale), &f);
+        ASSERT_HAS(&f, FINDING_CERT_REVOKED);
+        ck_assert_uint_eq(count_sev(&f, FINDING_CRL_INVALID, SEVERITY_WARNING), 1);
+        ck_assert_uint_eq(count_sev(&f, FINDING_CRL_INVALID, SEVERITY_ERROR), 0);
+        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_CRL_INVALID)->message, "out of date"));
+        ck_assert_ptr_nonnull(
+                strstr(first(&f, FINDING_CRL_INVALID)->message, "2029-12-09T00:00:00Z"));
+
+        /* Not listing it: only the warning, no error. */
+        stale2 = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                          .key = k_inter,
+                                          .revoked = (X509 *[]){other_leaf},
+                                          .n_revoked = 1,
+                                          .this_update = TU_NOW - 30 * TU_DAY,
+                                          .next_update = TU_NOW - 23 * TU_DAY}));
+        c2 = run_with(b, -1, CRL_OPTS(stale2), &g);
+        ASSERT_NO_ERRORS(&g);
+        ck_assert_uint_eq(count_sev(&g, FINDING_CRL_INVALID, SEVERITY_WARNING), 1);
+
+        /* Issued after `now` (a clock or --now in the past): a warning too. */
+        future = CRLS(make_crl(&(CrlSpec){.issuer = p.inter,
+                                          .key = k_inter,
+                                          .this_update = TU_NOW + TU_DAY,
+                                          .next_update = TU_NOW + 8 * TU_DAY}));
+        c3 = run_with(b, -1, CRL_OPTS(future), &h);
+        ASSERT_NO_ERRORS(&h);
+        ck_assert_uint_eq(count_sev(&h, FINDING_CRL_INVALID, SEVERITY_WARNING), 1);
+        ck_assert_ptr_nonnull(strstr(first(&h, FINDING_CRL_INVALID)->message, "not valid yet"));
+}
+END_TEST
+
 static Suite *chain_suite(void) {
         Suite *s = suite_create("chain");
         TCase *tc;
@@ -1389,6 +1883,23 @@ static Suite *chain_suite(void) {
         tcase_add_test(tc, test_max_chain_depth);
         tcase_add_test(tc, test_cn_is_not_held_to_name_constraints);
         tcase_add_test(tc, test_wildcard_that_could_stand_for_an_excluded_name);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("revocation");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_revoked_leaf_is_cert_revoked);
+        tcase_add_test(tc, test_revoked_without_reason_says_no_reason);
+        tcase_add_test(tc, test_leaf_not_on_crl_is_not_revoked);
+        tcase_add_test(tc, test_no_crls_no_revocation_checking);
+        tcase_add_test(tc, test_crl_signed_by_another_key_is_crl_invalid);
+        tcase_add_test(tc, test_issuer_without_crlsign_is_crl_invalid);
+        tcase_add_test(tc, test_crl_number_missing_or_critical_is_crl_invalid);
+        tcase_add_test(tc, test_openssl_crl_errors_are_crl_invalid);
+        tcase_add_test(tc, test_revoked_intermediate_on_root_crl);
+        tcase_add_test(tc, test_only_the_leaf_crl_is_enough);
+        tcase_add_test(tc, test_crl_of_another_ca_leaves_the_leaf_unchecked);
+        tcase_add_test(tc, test_crl_of_a_rekeyed_ca_is_not_used);
+        tcase_add_test(tc, test_stale_crl_is_a_warning_and_still_used);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("search");

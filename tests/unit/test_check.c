@@ -1,7 +1,9 @@
 /* test_check: every check of `certconfd check`, end to end, on files in a
  * fresh temporary directory: check_files (chain and key named on the command
  * line), check_bundles, check_store (a whole MAG config store with its
- * deployment.yaml) and check_load_anchors. The file-level codes (PAIR_INCOMPLETE,
+ * deployment.yaml), check_load_anchors and check_load_crls (--crl, with
+ * CERT_REVOKED and CRL_INVALID through the pipeline and a store). The
+ * file-level codes (PAIR_INCOMPLETE,
  * NOT_PEM, FILE_TOO_LARGE, PEM_LAYOUT, KEY_*) live here; the chain and policy
  * codes are also exercised once each through the whole pipeline, and each
  * profile has its cases. */
@@ -399,10 +401,10 @@ END_TEST
 START_TEST(test_key_file_without_key_is_key_missing) {
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(X509_freep) X509 *leaf = rem_cert();
-        _cleanup_(freep) char *c = write_chain("rem-cert.crt", leaf);
         CheckOptions o = options();
 
         /* The chain uploaded twice, once as the key. */
+        free(write_chain("rem-cert.crt", leaf));
         free(write_chain("rem-cert.key", leaf));
         run_files("rem", "rem-cert.crt", "rem-cert.key", &o, &f);
         ASSERT_HAS(&f, FINDING_KEY_MISSING);
@@ -1332,6 +1334,214 @@ START_TEST(test_load_anchors) {
 }
 END_TEST
 
+/* ---- check_load_crls, and CRLs through the pipeline ---------------------------------- */
+
+/* A CRL from inter (signed with k_inter, CRLNumber 7, valid around TU_NOW)
+ * listing `revoked`. */
+static X509_CRL *inter_crl(X509 *const *revoked, size_t n) {
+        X509_CRL *crl = X509_CRL_new();
+        ASN1_INTEGER *number = ASN1_INTEGER_new();
+        ASN1_TIME *t;
+
+        ck_assert_ptr_nonnull(crl);
+        ck_assert_ptr_nonnull(number);
+        ck_assert_int_eq(X509_CRL_set_version(crl, X509_CRL_VERSION_2), 1);
+        ck_assert_int_eq(X509_CRL_set_issuer_name(crl, X509_get_subject_name(inter)), 1);
+        t = ASN1_TIME_set(NULL, TU_NOW - TU_DAY);
+        ck_assert_int_eq(X509_CRL_set1_lastUpdate(crl, t), 1);
+        ASN1_TIME_free(t);
+        t = ASN1_TIME_set(NULL, TU_NOW + 7 * TU_DAY);
+        ck_assert_int_eq(X509_CRL_set1_nextUpdate(crl, t), 1);
+        for (size_t i = 0; i < n; i++) {
+                X509_REVOKED *rev = X509_REVOKED_new();
+
+                ck_assert_ptr_nonnull(rev);
+                ck_assert_int_eq(X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(revoked[i])), 1);
+                ck_assert_int_eq(X509_REVOKED_set_revocationDate(rev, t), 1);
+                ck_assert_int_eq(X509_CRL_add0_revoked(crl, rev), 1);
+        }
+        ASN1_TIME_free(t);
+        ck_assert_int_eq(ASN1_INTEGER_set(number, 7), 1);
+        ck_assert_int_eq(X509_CRL_add1_ext_i2d(crl, NID_crl_number, number, 0, 0), 1);
+        ASN1_INTEGER_free(number);
+        ck_assert_int_eq(X509_CRL_sort(crl), 1);
+        ck_assert_int_gt(X509_CRL_sign(crl, k_inter, EVP_sha256()), 0);
+        return crl;
+}
+
+/* Writes CRLs as PEM (with `before` in front) to dir/name. */
+static char *write_crls_pem(const char *name, const char *before, X509_CRL *const *crls, size_t n) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        char *path;
+
+        ck_assert_ptr_nonnull(m);
+        fputs(before, m);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_int_eq(PEM_write_X509_CRL(m, crls[i]), 1);
+        ck_assert_int_eq(fclose(m), 0);
+        path = tu_write_file(dir, name, text, len);
+        free(text);
+        return path;
+}
+
+START_TEST(test_load_crls_pem_der_and_several) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *s = NULL;
+        _cleanup_(X509_CRL_freep) X509_CRL *a = inter_crl(NULL, 0), *b = NULL;
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *pem = NULL, *der_path = NULL, *mixed = NULL, *cert_pem_text = NULL;
+        _cleanup_(freep) unsigned char *der = NULL;
+        int der_len;
+
+        b = inter_crl((X509 *[]){leaf}, 1);
+        pem = write_crls_pem("two.crl", "", (X509_CRL *[]){a, b}, 2);
+        ck_assert_int_eq(check_load_crls(pem, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_CRL_num(s), 2);
+
+        /* DER, as a CA's distribution point serves it; repeated --crl add up. */
+        der_len = i2d_X509_CRL(b, &der);
+        ck_assert_int_gt(der_len, 0);
+        der_path = tu_write_file(dir, "one.der", der, (size_t) der_len);
+        ck_assert_int_eq(check_load_crls(der_path, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_CRL_num(s), 3);
+
+        /* Text and a certificate around the CRL block: the CRL is taken. */
+        cert_pem_text = cert_pem(leaf);
+        mixed = write_crls_pem("mixed.pem", cert_pem_text, (X509_CRL *[]){a}, 1);
+        ck_assert_int_eq(check_load_crls(mixed, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_CRL_num(s), 4);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_load_crls_refuses_what_is_not_a_crl) {
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *s = NULL;
+        _cleanup_(X509_CRL_freep) X509_CRL *a = inter_crl(NULL, 0);
+        _cleanup_(freep) char *good = NULL, *certs = NULL, *empty = NULL, *garbage = NULL,
+                              *damaged = NULL, *missing = NULL, *big = NULL, *text = NULL;
+        _cleanup_(freep) char *bigdata = NULL;
+        size_t len;
+        char *p;
+
+        good = write_crls_pem("good.crl", "", (X509_CRL *[]){a}, 1);
+        {
+                _cleanup_(findings_clear) Findings f = {};
+                ck_assert_int_eq(check_load_crls(good, &s, &f), 0);
+                ck_assert_int_eq(sk_X509_CRL_num(s), 1);
+        }
+
+        /* A certificate file given as a CRL. */
+        certs = write_chain("chain.crt", inter);
+        {
+                _cleanup_(findings_clear) Findings f = {};
+                ck_assert_int_eq(check_load_crls(certs, &s, &f), -EINVAL);
+                ASSERT_HAS(&f, FINDING_CRL_INVALID);
+                ck_assert_str_eq(f.items[0].file, certs);
+                ck_assert_ptr_nonnull(strstr(f.items[0].message, "only certificates"));
+                ck_assert_ptr_nonnull(strstr(f.items[0].message, "chain.crt"));
+        }
+        empty = tu_write_file(dir, "empty.crl", "", 0);
+        garbage = tu_write_file(dir, "garbage.crl", "\x30\x82\xff\x01\x02\x03 junk", 11);
+        for (const char *const *i = (const char *const[]){empty, garbage, NULL}; *i; i++) {
+                _cleanup_(findings_clear) Findings f = {};
+                ck_assert_int_eq(check_load_crls(*i, &s, &f), -EINVAL);
+                ASSERT_HAS(&f, FINDING_CRL_INVALID);
+        }
+
+        /* A damaged block after a good one: the file is refused as a whole. */
+        damaged = write_crls_pem("damaged.crl", "", (X509_CRL *[]){a, a}, 2);
+        text = read_all(damaged, &len);
+        p = strstr(text, "-----BEGIN X509 CRL-----");
+        ck_assert_ptr_nonnull(p);
+        p = strstr(p + 1, "-----BEGIN X509 CRL-----");
+        ck_assert_ptr_nonnull(p);
+        p[strlen("-----BEGIN X509 CRL-----\n") + 10] = '!'; /* not base64 */
+        free(tu_write_file(dir, "damaged.crl", text, len));
+        {
+                _cleanup_(findings_clear) Findings f = {};
+                ck_assert_int_eq(check_load_crls(damaged, &s, &f), -EINVAL);
+                ASSERT_HAS(&f, FINDING_CRL_INVALID);
+                ck_assert_ptr_nonnull(strstr(f.items[0].message, "CRL 1 of"));
+        }
+
+        missing = tu_path(dir, "nosuch.crl");
+        {
+                _cleanup_(findings_clear) Findings f = {};
+                ck_assert_int_eq(check_load_crls(missing, &s, &f), -ENOENT);
+                ASSERT_HAS(&f, FINDING_FILE_UNREADABLE);
+        }
+
+        bigdata = malloc(CHECK_CRL_MAX_BYTES + 1);
+        ck_assert_ptr_nonnull(bigdata);
+        memset(bigdata, 'x', CHECK_CRL_MAX_BYTES + 1);
+        big = tu_write_file(dir, "big.crl", bigdata, CHECK_CRL_MAX_BYTES + 1);
+        {
+                _cleanup_(findings_clear) Findings f = {};
+                ck_assert_int_eq(check_load_crls(big, &s, &f), -EFBIG);
+                ASSERT_HAS(&f, FINDING_CRL_INVALID);
+        }
+
+        /* Nothing was added by the failures. */
+        ck_assert_int_eq(sk_X509_CRL_num(s), 1);
+}
+END_TEST
+
+START_TEST(test_pipeline_revoked_certificate) {
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert(), *other = rem_cert();
+        _cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        _cleanup_(freep) char *path = NULL;
+        CheckOptions o = options();
+        const Finding *x;
+
+        crl = inter_crl((X509 *[]){leaf}, 1);
+        path = write_crls_pem("inter.crl", "", (X509_CRL *[]){crl}, 1);
+        ck_assert_int_eq(check_load_crls(path, &crls, &f), 0);
+        o.crls = crls;
+
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_CERT_REVOKED);
+        x = first(&f, FINDING_CERT_REVOKED);
+        ck_assert_int_eq(x->cert, 0);
+        ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.crt"));
+        ck_assert_ptr_nonnull(strstr(x->subject, "CN=rem.sometelco.com"));
+
+        /* The near miss: another certificate of the same CA, same CRL. */
+        run_rem(other, k_rem, &o, &g);
+        ASSERT_LACKS(&g, FINDING_CERT_REVOKED);
+        ASSERT_NO_ERRORS(&g);
+
+        /* Without --crl, nothing about revocation. */
+        o.crls = NULL;
+        run_rem(leaf, k_rem, &o, &h);
+        ASSERT_LACKS(&h, FINDING_CERT_REVOKED);
+        ASSERT_LACKS(&h, FINDING_CRL_INVALID);
+}
+END_TEST
+
+START_TEST(test_store_revoked_certificate) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = NULL;
+        CheckOptions o = options();
+
+        write_mag_store("DNS:" XCAP_3GPP, "DNS:" BSF_3GPP);
+        free(write_chain("rem-cert.crt", rem));
+        crls = sk_X509_CRL_new_null();
+        ck_assert_ptr_nonnull(crls);
+        ck_assert_int_gt(sk_X509_CRL_push(crls, inter_crl((X509 *[]){rem}, 1)), 0);
+        o.crls = crls;
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "rem")->findings, FINDING_CERT_REVOKED);
+        ASSERT_NONE(&service(r, "xcap")->findings);
+        ASSERT_NONE(&service(r, "bsf")->findings);
+        ck_assert(store_report_has_errors(r));
+}
+END_TEST
+
 static Suite *check_suite(void) {
         Suite *s = suite_create("check");
         TCase *tc;
@@ -1416,6 +1626,10 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_store_names_option_applies_to_every_service);
         tcase_add_test(tc, test_store_missing_directory_is_an_error);
         tcase_add_test(tc, test_load_anchors);
+        tcase_add_test(tc, test_load_crls_pem_der_and_several);
+        tcase_add_test(tc, test_load_crls_refuses_what_is_not_a_crl);
+        tcase_add_test(tc, test_pipeline_revoked_certificate);
+        tcase_add_test(tc, test_store_revoked_certificate);
         suite_add_tcase(s, tc);
 
         return s;

@@ -54,6 +54,22 @@ START_TEST(test_contract_names_and_severities) {
 }
 END_TEST
 
+/* Codes added after the issue's table: appended, so the values of the
+ * earlier ones never change. */
+START_TEST(test_revocation_codes_are_appended) {
+        ck_assert_int_eq(FINDING_CERT_REVOKED, FINDING_NAME_INVALID + 1);
+        ck_assert_int_eq(FINDING_CRL_INVALID, FINDING_NAME_INVALID + 2);
+        ck_assert_str_eq(finding_code_to_string(FINDING_CERT_REVOKED), "CERT_REVOKED");
+        ck_assert_str_eq(finding_code_to_string(FINDING_CRL_INVALID), "CRL_INVALID");
+        ck_assert_int_eq(finding_code_from_string("CERT_REVOKED"), FINDING_CERT_REVOKED);
+        ck_assert_int_eq(finding_code_from_string("CRL_INVALID"), FINDING_CRL_INVALID);
+        ck_assert_int_eq(finding_code_default_severity(FINDING_CERT_REVOKED), SEVERITY_ERROR);
+        ck_assert_int_eq(finding_code_default_severity(FINDING_CRL_INVALID), SEVERITY_ERROR);
+        ck_assert_ptr_nonnull(strstr(finding_code_default_hint(FINDING_CERT_REVOKED), "new certificate"));
+        ck_assert_ptr_nonnull(strstr(finding_code_default_hint(FINDING_CRL_INVALID), "CRL"));
+}
+END_TEST
+
 START_TEST(test_every_code_round_trips) {
         for (int c = 0; c < _FINDING_CODE_MAX; c++) {
                 const char *s = finding_code_to_string((FindingCode) c);
@@ -270,6 +286,7 @@ static Suite *findings_suite(void) {
         tc = tcase_create("codes");
         tcase_add_test(tc, test_contract_names_and_severities);
         tcase_add_test(tc, test_every_code_round_trips);
+        tcase_add_test(tc, test_revocation_codes_are_appended);
         tcase_add_test(tc, test_every_code_has_a_default_hint);
         tcase_add_test(tc, test_unknown_code_strings_are_rejected);
         tcase_add_test(tc, test_severity_round_trips);
