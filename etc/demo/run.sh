@@ -6,9 +6,10 @@
 # both answers. Nothing outside ./run/ is touched.
 set -euo pipefail
 
-CERTCONFD=${1:?usage: run.sh CERTCONFD}
+CERTCONFD=$(realpath "${1:?usage: run.sh CERTCONFD}")
 top=$(cd "$(dirname "$0")/../.." && pwd)
-run="$top/run"
+cd "$top"
+run=run
 ca="$run/demo-ca"
 store="$run/store"
 
@@ -19,7 +20,7 @@ cp "$top/etc/demo/deployment.yaml" "$store/deployment.yaml"
 q() { "$@" >/dev/null 2>&1; }
 
 if [ ! -f "$ca/root.crt" ]; then
-        echo "demo: making a private CA in $ca"
+        echo "demo: making a private CA in $ca/"
         q openssl req -x509 -newkey rsa:2048 -nodes -keyout "$ca/root.key" -out "$ca/root.crt" \
                 -days 3650 -subj "/C=NZ/O=SomeTelco/CN=SomeTelco Demo Root CA" \
                 -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
