@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "macro.h"
+#include "findassert.h"
 #include "testutil.h"
 
 #define ROOT_SUBJ  "/C=NZ/O=SomeTelco/OU=PKI/CN=SomeTelco Root CA"
@@ -124,54 +125,6 @@ static char *cert_pem(X509 *x) {
         return s;
 }
 
-static char *describe(const Findings *f) {
-        char *s = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&s, &len);
-
-        ck_assert_ptr_nonnull(m);
-        for (size_t i = 0; i < f->n; i++)
-                fprintf(m, "%s/%s[%d]: %s; ", finding_code_to_string(f->items[i].code),
-                        severity_to_string(f->items[i].severity), f->items[i].cert,
-                        f->items[i].message);
-        if (f->n == 0)
-                fputs("(none)", m);
-        ck_assert_int_eq(fclose(m), 0);
-        return s;
-}
-
-static const Finding *first(const Findings *f, FindingCode c) {
-        for (size_t i = 0; i < f->n; i++)
-                if (f->items[i].code == c)
-                        return &f->items[i];
-        return NULL;
-}
-
-#define ASSERT_HAS(f, c)                                                                           \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg(findings_has_code((f), (c)), "expected %s; findings: %s",            \
-                              finding_code_to_string(c), _d);                                      \
-        } while (0)
-
-#define ASSERT_LACKS(f, c)                                                                         \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg(!findings_has_code((f), (c)), "unexpected %s; findings: %s",         \
-                              finding_code_to_string(c), _d);                                      \
-        } while (0)
-
-#define ASSERT_NONE(f)                                                                             \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg((f)->n == 0, "expected no findings; findings: %s", _d);              \
-        } while (0)
-
-#define ASSERT_NO_ERRORS(f)                                                                        \
-        do {                                                                                       \
-                _cleanup_(freep) char *_d = describe(f);                                           \
-                ck_assert_msg(!findings_has_errors(f), "expected no errors; findings: %s", _d);    \
-        } while (0)
 
 /* check_files on dir/chain_name and dir/key_name (key_name may be NULL). */
 static void run_files(const char *service, const char *chain_name, const char *key_name,
@@ -256,7 +209,7 @@ START_TEST(test_der_file_is_not_pem) {
         ck_assert_int_eq(check_files("rem", p, NULL, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_NOT_PEM);
         /* The hint names the command that converts it. */
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_NOT_PEM)->hint, "openssl x509 -inform der"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_NOT_PEM)->hint, "openssl x509 -inform der"));
         ck_assert_uint_eq(f.n, 1); /* nothing else is checked on it */
 }
 END_TEST
@@ -273,7 +226,7 @@ START_TEST(test_empty_and_binary_files_are_not_pem) {
         b = tu_write_file(dir, "junk.crt", junk, sizeof junk);
         ck_assert_int_eq(check_files("rem", e, NULL, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_NOT_PEM);
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_NOT_PEM)->message, "empty"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_NOT_PEM)->message, "empty"));
         ck_assert_int_eq(check_files("rem", b, NULL, &o, &g), 0);
         ASSERT_HAS(&g, FINDING_NOT_PEM);
 }
@@ -360,7 +313,7 @@ START_TEST(test_crlf_file_is_pem_layout_warning) {
         k = write_key("rem-cert.key", k_rem);
         ck_assert_int_eq(check_files("rem", p, k, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_PEM_LAYOUT);
-        ck_assert_int_eq(first(&f, FINDING_PEM_LAYOUT)->severity, SEVERITY_WARNING);
+        ck_assert_int_eq(fa_first(&f, FINDING_PEM_LAYOUT)->severity, SEVERITY_WARNING);
         ck_assert_uint_eq(f.n, 1);
         ASSERT_NO_ERRORS(&f);
 }
@@ -408,7 +361,7 @@ START_TEST(test_key_file_without_key_is_key_missing) {
         free(write_chain("rem-cert.key", leaf));
         run_files("rem", "rem-cert.crt", "rem-cert.key", &o, &f);
         ASSERT_HAS(&f, FINDING_KEY_MISSING);
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_KEY_MISSING)->file, "rem-cert.key"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_KEY_MISSING)->file, "rem-cert.key"));
         ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
         ASSERT_LACKS(&f, FINDING_NOT_PEM);
 }
@@ -555,7 +508,7 @@ START_TEST(test_other_key_is_key_mismatch) {
 
         run_rem(leaf, k_other, &o, &f);
         ASSERT_HAS(&f, FINDING_KEY_MISMATCH);
-        x = first(&f, FINDING_KEY_MISMATCH);
+        x = fa_first(&f, FINDING_KEY_MISMATCH);
         ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.key"));
         ck_assert_ptr_nonnull(strstr(x->message, "rem.sometelco.com"));
         /* The chain is still checked (with a guessed leaf). */
@@ -575,10 +528,10 @@ START_TEST(test_key_of_a_later_certificate_is_key_mismatch) {
         k = write_key("rem-cert.key", k_rem);
         ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_KEY_MISMATCH);
-        ck_assert_int_eq(first(&f, FINDING_KEY_MISMATCH)->cert, 2);
+        ck_assert_int_eq(fa_first(&f, FINDING_KEY_MISMATCH)->cert, 2);
         ASSERT_HAS(&f, FINDING_CHAIN_ORDER);
         ck_assert_ptr_nonnull(
-                strstr(first(&f, FINDING_CHAIN_ORDER)->message, "2 (CN=rem.sometelco.com"));
+                strstr(fa_first(&f, FINDING_CHAIN_ORDER)->message, "2 (CN=rem.sometelco.com"));
 }
 END_TEST
 
@@ -594,7 +547,7 @@ START_TEST(test_unmatched_key_names_the_server_certificate_not_the_first) {
         c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){root, inter, leaf}, 3, NULL, 0);
         k = write_key("rem-cert.key", k_other);
         ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
-        x = first(&f, FINDING_KEY_MISMATCH);
+        x = fa_first(&f, FINDING_KEY_MISMATCH);
         ck_assert_ptr_nonnull(x);
         ck_assert_ptr_nonnull(strstr(x->subject, "rem.sometelco.com"));
         ck_assert_ptr_nonnull(strstr(x->message, "(certificate 2 of"));
@@ -713,7 +666,7 @@ START_TEST(test_pipeline_bundle_root_trust_and_depth) {
         o.distrust_bundle_root = true;
         run_rem(leaf, k_rem, &o, &g);
         ASSERT_HAS(&g, FINDING_CHAIN_INCOMPLETE);
-        x = first(&g, FINDING_CHAIN_INCOMPLETE);
+        x = fa_first(&g, FINDING_CHAIN_INCOMPLETE);
         ck_assert_ptr_nonnull(strstr(x->message, "not a trust anchor"));
         ck_assert_int_eq(x->cert, 2);
         ASSERT_LACKS(&g, FINDING_PATH_INVALID);
@@ -732,7 +685,7 @@ START_TEST(test_pipeline_bundle_root_trust_and_depth) {
         o.max_chain_depth = 1;
         run_rem(leaf, k_rem, &o, &k);
         ASSERT_HAS(&k, FINDING_PATH_INVALID);
-        ck_assert_ptr_nonnull(strstr(first(&k, FINDING_PATH_INVALID)->message, "intermediate"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&k, FINDING_PATH_INVALID)->message, "intermediate"));
 }
 END_TEST
 
@@ -749,7 +702,7 @@ START_TEST(test_pipeline_missing_intermediate_and_trust) {
         ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_CHAIN_INCOMPLETE);
         ck_assert_ptr_nonnull(
-                strstr(first(&f, FINDING_CHAIN_INCOMPLETE)->message, "SomeTelco Issuing CA"));
+                strstr(fa_first(&f, FINDING_CHAIN_INCOMPLETE)->message, "SomeTelco Issuing CA"));
         ASSERT_LACKS(&f, FINDING_PATH_INVALID);
 
         /* leaf + issuing CA, root given with --trust: a warning, result ok. */
@@ -834,7 +787,7 @@ START_TEST(test_pipeline_unrelated_certificate) {
         k = write_key("rem-cert.key", k_rem);
         ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_CHAIN_UNRELATED);
-        ck_assert_int_eq(first(&f, FINDING_CHAIN_UNRELATED)->cert, 3);
+        ck_assert_int_eq(fa_first(&f, FINDING_CHAIN_UNRELATED)->cert, 3);
 }
 END_TEST
 
@@ -854,7 +807,7 @@ START_TEST(test_pipeline_path_invalid) {
         ck_assert_int_gt(X509_sign(leaf, k_inter, EVP_sha256()), 0);
         run_rem(leaf, k_rem, &o, &f);
         ASSERT_HAS(&f, FINDING_PATH_INVALID);
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_PATH_INVALID)->message, "OpenSSL"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_PATH_INVALID)->message, "OpenSSL"));
 }
 END_TEST
 
@@ -928,7 +881,7 @@ START_TEST(test_strict_profile_requires_eku) {
         o.profile = PROFILE_STRICT;
         run_rem(leaf, k_rem, &o, &g);
         ASSERT_HAS(&g, FINDING_EKU);
-        ck_assert_int_eq(first(&g, FINDING_EKU)->severity, SEVERITY_ERROR);
+        ck_assert_int_eq(fa_first(&g, FINDING_EKU)->severity, SEVERITY_ERROR);
 }
 END_TEST
 
@@ -988,7 +941,7 @@ START_TEST(test_innovaphone_profile_key_size) {
                                    .eku = "serverAuth,clientAuth"});
         run_rem(big, k_rsa3072, &o, &f);
         ASSERT_HAS(&f, FINDING_WEAK_KEY);
-        ck_assert_ptr_nonnull(strstr(first(&f, FINDING_WEAK_KEY)->message, "3072"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_WEAK_KEY)->message, "3072"));
         run_rem(ok, k_rsa2048, &o, &g);
         ASSERT_NONE(&g);
 }
@@ -1078,7 +1031,7 @@ START_TEST(test_store_bsf_names_differing_from_xcap_is_bsf_name) {
         r = run_store(&o);
         ASSERT_NONE(&service(r, "xcap")->findings);
         ASSERT_HAS(&service(r, "bsf")->findings, FINDING_BSF_NAME);
-        x = first(&service(r, "bsf")->findings, FINDING_BSF_NAME);
+        x = fa_first(&service(r, "bsf")->findings, FINDING_BSF_NAME);
         ck_assert_ptr_nonnull(strstr(x->message, "'bsf.sometelco.com'"));
         ck_assert_ptr_nonnull(strstr(x->file, "bsf-cert.crt"));
 }
@@ -1131,7 +1084,7 @@ START_TEST(test_store_crt_without_key_is_pair_incomplete) {
         r = run_store(&o);
         ck_assert(service(r, "rem")->uploaded);
         ASSERT_HAS(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
-        x = first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        x = fa_first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
         ck_assert_ptr_nonnull(strstr(x->message, "rem-cert.key"));
         ck_assert(!service(r, "xcap")->uploaded);
         ck_assert(!service(r, "bsf")->uploaded);
@@ -1149,7 +1102,7 @@ START_TEST(test_store_key_without_crt_is_pair_incomplete) {
         r = run_store(&o);
         ck_assert(service(r, "rem")->uploaded);
         ASSERT_HAS(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
-        x = first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        x = fa_first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
         ck_assert_ptr_nonnull(strstr(x->message, "rem-cert.crt"));
 }
 END_TEST
@@ -1200,7 +1153,7 @@ START_TEST(test_store_symlinked_crt_is_refused_not_followed) {
         outside = NULL;
 
         ASSERT_HAS(&service(r, "rem")->findings, FINDING_FILE_UNREADABLE);
-        x = first(&service(r, "rem")->findings, FINDING_FILE_UNREADABLE);
+        x = fa_first(&service(r, "rem")->findings, FINDING_FILE_UNREADABLE);
         ck_assert_ptr_nonnull(strstr(x->message, "symbolic link"));
         ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.crt"));
         /* Not followed: none of the chain's content was judged, and the pair
@@ -1504,7 +1457,7 @@ START_TEST(test_pipeline_revoked_certificate) {
 
         run_rem(leaf, k_rem, &o, &f);
         ASSERT_HAS(&f, FINDING_CERT_REVOKED);
-        x = first(&f, FINDING_CERT_REVOKED);
+        x = fa_first(&f, FINDING_CERT_REVOKED);
         ck_assert_int_eq(x->cert, 0);
         ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.crt"));
         ck_assert_ptr_nonnull(strstr(x->subject, "CN=rem.sometelco.com"));

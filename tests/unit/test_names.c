@@ -266,7 +266,7 @@ START_TEST(test_valid_dns_san) {
         static const char *const bad[] = {
                 "", ".example.com", "example..com", "exa_mple.com", "-a.example.com",
                 "192.0.2.1", "w*.example.com", "*.*.example.com", "*", "*.exa_mple.com",
-                "a.example.com..", "b\xc3\xbc" "cher.example",
+                "a.example.com..", "b\xc3\xbc\x63her.example", /* "bücher" in UTF-8 */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
