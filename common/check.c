@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pem.h>
 
 #include "chain.h"
 #include "check.h"
@@ -136,28 +137,86 @@ int check_files(const char *service, const char *chain_path, const char *key_pat
         return check_bundles(service, chain, key, o, f);
 }
 
+static int no_password(char *buf, int size, int rwflag, void *u) {
+        return -1; /* a trust file is read, never decrypted: never prompt */
+}
+
+static void sk_X509_INFO_pop_freep(STACK_OF(X509_INFO) **p) {
+        if (*p) {
+                sk_X509_INFO_pop_free(*p, X509_INFO_free);
+                *p = NULL;
+        }
+}
+
 int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
-        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(freep) char *data = NULL;
+        _cleanup_(BIO_free_allp) BIO *bio = NULL;
+        _cleanup_(sk_X509_INFO_pop_freep) STACK_OF(X509_INFO) *infos = NULL;
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
+        size_t len = 0;
         int r;
 
-        r = bundle_load(path, BUNDLE_EXPECT_CERTS, &b, f);
-        if (r < 0)
+        /* A trust store is the operator's own file, not an upload: no limit
+         * of 16 certificates (the system bundle holds well over 100), PEM as
+         * OpenSSL reads it, or one DER certificate. */
+        r = read_file_path(path, CHECK_ANCHORS_MAX_BYTES, &data, &len);
+        if (r == -ENOMEM)
                 return r;
-        s = *ret ? *ret : sk_X509_new_null();
-        *ret = NULL;
-        if (!s)
+        if (r < 0)
+                return findings_add(f, FINDING_FILE_UNREADABLE, SEVERITY_ERROR, path, -1, NULL,
+                                    NULL, "cannot read the trust anchors in %s: %s", path,
+                                    strerror(-r)) < 0 ? -ENOMEM : -EINVAL;
+
+        s = sk_X509_new_null();
+        bio = BIO_new_mem_buf(data, (int) len);
+        if (!s || !bio)
                 return -ENOMEM;
-        for (size_t i = 0; i < b->n_certs; i++) {
-                if (!X509_up_ref(b->certs[i]))
+        infos = PEM_X509_INFO_read_bio_ex(bio, NULL, no_password, NULL, NULL, NULL);
+        for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++) {
+                X509_INFO *info = sk_X509_INFO_value(infos, i);
+                if (!info->x509)
+                        continue;
+                if (!sk_X509_push(s, info->x509))
                         return -ENOMEM;
-                if (!sk_X509_push(s, b->certs[i])) {
-                        X509_free(b->certs[i]);
-                        return -ENOMEM;
-                }
+                info->x509 = NULL; /* now owned by s */
         }
-        *ret = TAKE_PTR(s);
-        return b->n_certs > 0 ? 0 : -EINVAL;
+        if (sk_X509_num(s) == 0) {
+                const unsigned char *q = (const unsigned char *) data;
+                X509 *x = d2i_X509(NULL, &q, (long) len);
+                if (x && q == (const unsigned char *) data + len) {
+                        if (!sk_X509_push(s, x)) {
+                                X509_free(x);
+                                return -ENOMEM;
+                        }
+                } else
+                        X509_free(x);
+        }
+        ERR_clear_error();
+        if (sk_X509_num(s) == 0)
+                return findings_add(f, FINDING_NOT_PEM, SEVERITY_ERROR, path, -1, NULL,
+                                    "Give a file of CA certificates in PEM (-----BEGIN CERTIFICATE-----), or one in DER.",
+                                    "%s holds no certificate to use as a trust anchor", path) < 0
+                               ? -ENOMEM
+                               : -EINVAL;
+
+        /* Success: append to what the caller already has. */
+        if (*ret) {
+                while (sk_X509_num(s) > 0) {
+                        X509 *x = sk_X509_shift(s);
+                        if (!sk_X509_push(*ret, x)) {
+                                X509_free(x);
+                                return -ENOMEM;
+                        }
+                }
+        } else
+                *ret = TAKE_PTR(s);
+        return 0;
+}
+
+const char *check_system_trust_file(void) {
+        const char *e = getenv(X509_get_default_cert_file_env());
+
+        return e && e[0] ? e : X509_get_default_cert_file();
 }
 
 /* ---- CRLs ------------------------------------------------------------------ */

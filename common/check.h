@@ -71,8 +71,17 @@ bool store_report_has_errors(const StoreReport *r);
  * added to every service). Never follows a link inside the store. */
 int check_store(const char *dir, const CheckOptions *o, StoreReport **ret);
 
-/* Loads PEM trust anchors from path (certificates only). */
+#define CHECK_ANCHORS_MAX_BYTES (16 * 1024 * 1024)
+
+/* Loads trust anchors from path (an operator's file, links followed): any
+ * number of PEM certificates (other blocks ignored, nothing decrypted) or one
+ * DER certificate. Appends them to *ret (created if NULL) only on success.
+ * An unreadable file or one without certificates is a finding and -EINVAL. */
 int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f);
+
+/* The system's CA bundle: $SSL_CERT_FILE, else OpenSSL's default cert file
+ * (on Debian /usr/lib/ssl/cert.pem -> /etc/ssl/certs/ca-certificates.crt). */
+const char *check_system_trust_file(void);
 
 #define CHECK_CRL_MAX_BYTES (1024 * 1024)
 

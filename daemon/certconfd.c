@@ -30,7 +30,11 @@ static void help(FILE *out) {
               "  --json               machine-readable report on stdout\n"
               "  --now TIME           judge validity at TIME (RFC 3339) instead of the clock\n"
               "  --min-valid-days N   days of validity required (default 30)\n"
-              "  --trust FILE         extra trust anchors (PEM); the chain may end below them\n"
+              "  --trust FILE         extra trust anchors (PEM, any number, or one DER); the\n"
+              "                       chain may end below them (repeatable)\n"
+              "  --system-trust       also trust the system's CA bundle ($SSL_CERT_FILE, else\n"
+              "                       OpenSSL's default), e.g. for a public CA's chain sent\n"
+              "                       without its root\n"
               "  --name HOST|IP       a name the certificate must cover (repeatable)\n"
               "  --crl FILE           check revocation against this CRL (PEM or DER; from the\n"
               "                       CA's CRL Distribution Point); repeatable\n"
@@ -76,7 +80,7 @@ static bool has_code(const StoreReport *r, FindingCode c) {
 }
 
 static int cmd_check(int argc, char **argv) {
-        enum { ARG_JSON = 0x100, ARG_NOW, ARG_MIN, ARG_TRUST, ARG_NAME, ARG_PROFILE, ARG_SERVICE, ARG_DEPLOY, ARG_CRL };
+        enum { ARG_JSON = 0x100, ARG_NOW, ARG_MIN, ARG_TRUST, ARG_NAME, ARG_PROFILE, ARG_SERVICE, ARG_DEPLOY, ARG_CRL, ARG_SYSTEM_TRUST };
         static const struct option options[] = {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "now", required_argument, NULL, ARG_NOW },
@@ -87,6 +91,7 @@ static int cmd_check(int argc, char **argv) {
                 { "service", required_argument, NULL, ARG_SERVICE },
                 { "deployment", required_argument, NULL, ARG_DEPLOY },
                 { "crl", required_argument, NULL, ARG_CRL },
+                { "system-trust", no_argument, NULL, ARG_SYSTEM_TRUST },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -127,6 +132,10 @@ static int cmd_check(int argc, char **argv) {
                 }
                 case ARG_TRUST:
                         if (strv_extend(&trust_files, optarg) < 0)
+                                return EXIT_USAGE;
+                        break;
+                case ARG_SYSTEM_TRUST:
+                        if (strv_extend(&trust_files, check_system_trust_file()) < 0)
                                 return EXIT_USAGE;
                         break;
                 case ARG_CRL:

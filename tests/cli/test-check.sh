@@ -21,6 +21,12 @@ cat rem.crt inter.crt >noroot.crt
 expect "root missing, no trust" 1 CHAIN_INCOMPLETE --service rem noroot.crt rem.key
 expect "root from --trust" 0 CHAIN_ROOT_ADDED --service rem noroot.crt rem.key --trust root.crt
 mkroot other "Other Root"
+for i in $(seq 1 30); do cat other.crt; done >big-trust.pem
+cat root.crt >>big-trust.pem
+expect "a 31-certificate trust bundle is fine for --trust" 0 CHAIN_ROOT_ADDED --service rem noroot.crt rem.key --trust big-trust.pem
+SSL_CERT_FILE="$T/big-trust.pem" expect "root from --system-trust (SSL_CERT_FILE)" 0 CHAIN_ROOT_ADDED --service rem noroot.crt rem.key --system-trust
+SSL_CERT_FILE="$T/other.crt" expect "--system-trust without the root" 1 CHAIN_INCOMPLETE --service rem noroot.crt rem.key --system-trust
+expect "--trust on a file without certificates" 2 - --service rem noroot.crt rem.key --trust rem.key
 cat rem.crt inter.crt root.crt other.crt >extra.crt
 expect "unrelated certificate" 1 CHAIN_UNRELATED --service rem extra.crt rem.key
 expect_not "near miss: no unrelated" CHAIN_UNRELATED --service rem chain.crt rem.key

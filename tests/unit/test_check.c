@@ -1284,6 +1284,51 @@ START_TEST(test_load_anchors) {
         ck_assert_uint_eq(f.n, 0);
         ck_assert_int_eq(check_load_anchors(e, &s, &f), -EINVAL);
         ASSERT_HAS(&f, FINDING_NOT_PEM);
+        /* Nothing is added on failure. */
+        ck_assert_int_eq(sk_X509_num(s), 3);
+}
+END_TEST
+
+START_TEST(test_load_anchors_takes_a_whole_ca_bundle) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
+        _cleanup_(freep) char *p = NULL;
+        X509 *many[40];
+
+        /* A system CA bundle holds far more than the 16 certificates an upload
+         * may: a trust file is not an upload. */
+        for (size_t i = 0; i < ELEMENTSOF(many); i++)
+                many[i] = i % 2 ? inter : root;
+        p = tu_write_pem(dir, "bundle.pem", many, ELEMENTSOF(many), NULL, 0);
+        ck_assert_int_eq(check_load_anchors(p, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_num(s), 40);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+START_TEST(test_load_anchors_der_and_unreadable) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
+        _cleanup_(freep) char *p = NULL, *missing = NULL;
+        _cleanup_(freep) unsigned char *der = NULL;
+        unsigned char *q;
+        int n;
+
+        n = i2d_X509(root, NULL);
+        ck_assert_int_gt(n, 0);
+        der = malloc((size_t) n);
+        ck_assert_ptr_nonnull(der);
+        q = der;
+        ck_assert_int_eq(i2d_X509(root, &q), n);
+        p = tu_write_file(dir, "root.der", der, (size_t) n);
+        ck_assert_int_eq(check_load_anchors(p, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_num(s), 1);
+        ck_assert_int_eq(X509_cmp(sk_X509_value(s, 0), root), 0);
+
+        missing = tu_path(dir, "nope.pem");
+        ck_assert_int_eq(check_load_anchors(missing, &s, &f), -EINVAL);
+        ASSERT_HAS(&f, FINDING_FILE_UNREADABLE);
+        ck_assert_int_eq(sk_X509_num(s), 1);
 }
 END_TEST
 
@@ -1579,6 +1624,8 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_store_names_option_applies_to_every_service);
         tcase_add_test(tc, test_store_missing_directory_is_an_error);
         tcase_add_test(tc, test_load_anchors);
+        tcase_add_test(tc, test_load_anchors_takes_a_whole_ca_bundle);
+        tcase_add_test(tc, test_load_anchors_der_and_unreadable);
         tcase_add_test(tc, test_load_crls_pem_der_and_several);
         tcase_add_test(tc, test_load_crls_refuses_what_is_not_a_crl);
         tcase_add_test(tc, test_pipeline_revoked_certificate);
