@@ -76,7 +76,7 @@ $(DAEMON): $(DAEMON_OBJS) $(LIB)
 
 $(O)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/lib -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/lib -DTOP_SRCDIR='"$(CURDIR)"' -c -o $@ $<
 
 $(O)/tests/test_%: $(O)/tests/test_%.o $(TESTLIB_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIB) $(CHECK_LIBS) $(PKG_LIBS)
@@ -84,7 +84,7 @@ $(O)/tests/test_%: $(O)/tests/test_%.o $(TESTLIB_OBJS) $(LIB)
 $(O)/tests/limbo-harness: $(O)/tests/limbo/harness.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-FUZZ_BINS := $(O)/tests/fuzz_bundle $(O)/tests/fuzz_deploy
+FUZZ_BINS := $(O)/tests/fuzz_bundle $(O)/tests/fuzz_deploy $(O)/tests/fuzz_check
 
 $(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)

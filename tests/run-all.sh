@@ -15,9 +15,11 @@ passed=0
 failed=0
 failed_parts=()
 
+n_unit=0
 for t in "$O"/tests/test_*; do
         [ -x "$t" ] || continue
         name=$(basename "$t")
+        n_unit=$((n_unit + 1))
         out=$("$t" 2>&1)
         rc=$?
         line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
@@ -35,6 +37,12 @@ for t in "$O"/tests/test_*; do
                 passed=$((passed + checks))
         fi
 done
+
+if [ "$n_unit" -lt "$(ls tests/unit/test_*.c | wc -l)" ]; then
+        echo "FAIL unit: only $n_unit test binaries in $O/tests for $(ls tests/unit/test_*.c | wc -l) test files"
+        failed=$((failed + 1))
+        failed_parts+=("unit-build")
+fi
 
 for s in tests/cli/test-*.sh; do
         [ -f "$s" ] || continue
@@ -55,7 +63,11 @@ for s in tests/cli/test-*.sh; do
         fi
 done
 
-if [ -x "$O/tests/limbo-harness" ]; then
+if [ ! -x "$O/tests/limbo-harness" ]; then
+        echo "FAIL limbo core: $O/tests/limbo-harness was not built"
+        failed=$((failed + 1))
+        failed_parts+=("limbo-core")
+else
         if tests/limbo/run.sh "$O/tests/limbo-harness" tests/data/limbo-core.json.gz core; then
                 passed=$((passed + 1))
         else

@@ -8,7 +8,7 @@ O=${1:?usage: run.sh BUILD_DIR RUNS}
 RUNS=${2:?usage: run.sh BUILD_DIR RUNS}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work="$O/fuzz-work"
-rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$O/fuzz-artifacts"
+rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$O/fuzz-artifacts"
 
 # Seeds: a small CA, a leaf and its key, in the layouts operators upload.
 (
@@ -24,12 +24,17 @@ rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$O/fuzz-artifacts"
         openssl pkey -in leaf.key -traditional -out bundle/trad.key >/dev/null 2>&1 || true
         sed 's/$/\r/' bundle/chain.pem >bundle/crlf.pem
         openssl x509 -in leaf.crt -outform der -out bundle/leaf.der
+        # check: a profile byte, then the chain in DER.
+        openssl x509 -in ca.crt -outform der -out ca.der
+        printf '\000' | cat - bundle/leaf.der ca.der >check/chain-default
+        printf '\001' | cat - bundle/leaf.der ca.der >check/chain-strict
+        printf '\005' | cat - bundle/leaf.der >check/leaf-xcap
 )
 cp "$top/etc/demo/deployment.yaml" "$work/deploy/"
 printf 'subject:\n  organisation: x\nmcc: 1000\nservices:\n  rem: {hosts: [1.2.3.4]}\n' >"$work/deploy/bad.yaml"
 
 status=0
-for t in bundle deploy; do
+for t in bundle deploy check; do
         echo "fuzz: $t, $RUNS runs"
         if ! "$O/tests/fuzz_$t" -seed=1 -runs="$RUNS" -max_len=65536 -timeout=10 \
                 -artifact_prefix="$O/fuzz-artifacts/$t-" "$work/$t" >"$O/fuzz-$t.log" 2>&1; then
