@@ -4,10 +4,37 @@
 #include "fileio.h"
 #include "macro.h"
 
+/* The buffer being filled: it may hold a private key, so every copy is wiped
+ * before it is freed, on every path. */
+typedef struct ReadBuf {
+        char *p;
+        size_t size;
+} ReadBuf;
+
+static void read_buf_erase(ReadBuf *b) {
+        erase_and_free(b->p, b->size);
+        *b = (ReadBuf){};
+}
+
+/* Grows b to size bytes: a new buffer, the first len bytes copied, the old
+ * one wiped and freed (realloc() would free it without wiping). */
+static int read_buf_grow(ReadBuf *b, size_t len, size_t size) {
+        char *n = malloc(size);
+
+        if (!n)
+                return -ENOMEM;
+        memcpy(n, b->p, len);
+        erase_and_free(b->p, b->size);
+        b->p = n;
+        b->size = size;
+        return 0;
+}
+
 static int read_fd(int fd, size_t max, char **ret, size_t *ret_len) {
-        _cleanup_(freep) char *buf = NULL;
+        _cleanup_(read_buf_erase) ReadBuf buf = {};
         struct stat st;
         size_t len = 0, allocated;
+        int r;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -18,11 +45,14 @@ static int read_fd(int fd, size_t max, char **ret, size_t *ret_len) {
         if ((size_t) st.st_size > max)
                 return -EFBIG;
 
-        /* The size may change under us: read until EOF, never past max. */
+        /* The size may change under us (and is 0 for files in /proc): read
+         * until EOF, never past max. allocated bytes are read into, one more
+         * holds the NUL. */
         allocated = (size_t) st.st_size + 1;
-        buf = malloc(allocated + 1);
-        if (!buf)
+        buf.p = malloc(allocated + 1);
+        if (!buf.p)
                 return -ENOMEM;
+        buf.size = allocated + 1;
         for (;;) {
                 ssize_t k;
 
@@ -32,13 +62,12 @@ static int read_fd(int fd, size_t max, char **ret, size_t *ret_len) {
                         size_t a = allocated * 2 > max + 1 ? max + 1 : allocated * 2;
                         if (a <= allocated)
                                 a = allocated + 1;
-                        char *n = realloc(buf, a + 1);
-                        if (!n)
-                                return -ENOMEM;
-                        buf = n;
+                        r = read_buf_grow(&buf, len, a + 1);
+                        if (r < 0)
+                                return r;
                         allocated = a;
                 }
-                k = read(fd, buf + len, allocated - len);
+                k = read(fd, buf.p + len, allocated - len);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -50,8 +79,8 @@ static int read_fd(int fd, size_t max, char **ret, size_t *ret_len) {
         }
         if (len > max)
                 return -EFBIG;
-        buf[len] = 0;
-        *ret = TAKE_PTR(buf);
+        buf.p[len] = 0;
+        *ret = TAKE_PTR(buf.p);
         *ret_len = len;
         return 0;
 }

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "findings.h"
 
@@ -38,7 +39,7 @@ static const struct {
         [FINDING_CHAIN_CA_FLAGS] = { "CHAIN_CA_FLAGS", SEVERITY_ERROR,
                 "Ask the CA for a chain whose issuers are marked CA:TRUE with keyCertSign and whose server certificate is CA:FALSE." },
         [FINDING_CHAIN_ROOT_ADDED] = { "CHAIN_ROOT_ADDED", SEVERITY_WARNING,
-                "Nothing to do; to be explicit, append the root certificate to the chain file." },
+                "Make sure the clients trust this root; to be explicit, append it to the chain file." },
         [FINDING_SAN_MISSING] = { "SAN_MISSING", SEVERITY_ERROR,
                 "Request the certificate again with every host name as a DNS subjectAltName and every address as an IP subjectAltName (RFC 2818)." },
         [FINDING_SAN_IP_AS_DNS] = { "SAN_IP_AS_DNS", SEVERITY_ERROR,
@@ -128,6 +129,128 @@ const char *finding_code_default_hint(FindingCode c) {
         return code_table[c].hint;
 }
 
+/* ---- printable text ---------------------------------------------------------- */
+
+/* The length of the character at p[0..n) when it may be shown as it is, or 0
+ * when its first byte is to be escaped: ASCII but C0 controls and DEL;
+ * well-formed UTF-8 (RFC 3629: shortest form, no surrogates, at most
+ * U+10FFFF) but C1 controls, the line and paragraph separators and the
+ * bidirectional marks, embeddings, overrides and isolates, which reorder or
+ * break what a terminal shows. */
+static size_t printable_len(const unsigned char *p, size_t n) {
+        uint32_t cp;
+        size_t len;
+
+        if (p[0] < 0x20 || p[0] == 0x7f)
+                return 0;
+        if (p[0] < 0x80)
+                return 1;
+        if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+                cp = p[0] & 0x1f;
+                len = 2;
+        } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+                cp = p[0] & 0x0f;
+                len = 3;
+        } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+                cp = p[0] & 0x07;
+                len = 4;
+        } else
+                return 0;
+        if (len > n)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        if (cp <= 0x9f || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+            (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+                return 0;
+        return len;
+}
+
+static bool needs_escaping(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+
+        for (size_t i = 0, k; i < n; i += k) {
+                k = printable_len(p + i, n - i);
+                if (k == 0)
+                        return true;
+        }
+        return false;
+}
+
+char *findings_printable(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        char *out, *o;
+
+        if (!s) {
+                s = "";
+                n = 0;
+        }
+        if (n > (SIZE_MAX - 1) / 4) {
+                errno = ENOMEM;
+                return NULL;
+        }
+        out = o = malloc(4 * n + 1);
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n;) {
+                size_t k = printable_len(p + i, n - i);
+
+                if (k == 0) {
+                        o += snprintf(o, 5, "\\x%02x", p[i]);
+                        i++;
+                        continue;
+                }
+                memcpy(o, p + i, k);
+                o += k;
+                i += k;
+        }
+        *o = 0;
+        return out;
+}
+
+void findings_fputs_printable(FILE *out, const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t n;
+
+        if (!s)
+                return;
+        n = strlen(s);
+        for (size_t i = 0; i < n;) {
+                size_t k = printable_len(p + i, n - i);
+
+                if (k == 0) {
+                        fprintf(out, "\\x%02x", p[i]);
+                        i++;
+                        continue;
+                }
+                fwrite(p + i, 1, k, out);
+                i += k;
+        }
+}
+
+/* Replaces *s (NUL-terminated, may be NULL) with its printable form, if it
+ * needs one. */
+static int make_printable(char **s) {
+        char *n;
+
+        if (!*s || !needs_escaping(*s, strlen(*s)))
+                return 0;
+        n = findings_printable(*s, strlen(*s));
+        if (!n)
+                return -ENOMEM;
+        free(*s);
+        *s = n;
+        return 0;
+}
+
+/* ---- the list ------------------------------------------------------------------ */
+
 static void finding_done(Finding *i) {
         free(i->file);
         free(i->subject);
@@ -171,7 +294,9 @@ static int findings_addv(Findings *f, FindingCode code, Severity sev, const char
         n.hint = strdup(hint);
         n.file = file ? strdup(file) : NULL;
         n.subject = subject ? strdup(subject) : NULL;
-        if (!n.hint || (file && !n.file) || (subject && !n.subject)) {
+        if (!n.hint || (file && !n.file) || (subject && !n.subject) ||
+            make_printable(&n.message) < 0 || make_printable(&n.subject) < 0 ||
+            make_printable(&n.hint) < 0) {
                 finding_done(&n);
                 return -ENOMEM;
         }

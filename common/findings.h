@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "macro.h"
 
@@ -39,7 +40,9 @@ typedef enum FindingCode {
         FINDING_PATH_INVALID,
         /* Beyond the contract table: */
         FINDING_FILE_UNREADABLE, /* missing, not a regular file, a symlink in the store, I/O error */
-        FINDING_CERT_INVALID,    /* a CERTIFICATE block whose contents do not parse */
+        FINDING_CERT_INVALID,    /* a CERTIFICATE block whose contents do not parse, or a
+                                  * certificate with an extension OpenSSL cannot use
+                                  * (does not decode, repeated) */
         FINDING_KEY_INVALID,     /* a key block whose contents do not parse, or an unsupported key type */
         FINDING_CERT_FORMAT,     /* strict: serial number, version, AKI/SKI, DSA, other encoding rules */
         FINDING_CONFIG_INVALID,  /* deployment YAML: syntax error, unknown key, bad value */
@@ -89,13 +92,25 @@ const char *finding_code_default_hint(FindingCode c);
 
 /* Adds a finding. file, subject and hint may be NULL (hint NULL = the code's
  * default hint). cert is -1 when the finding is not about one certificate.
- * Returns 0 or -ENOMEM. */
+ * The message, subject and hint are stored made printable (see
+ * findings_printable()): text quoted from a certificate or an upload cannot
+ * start a line or steer a terminal. Returns 0 or -ENOMEM. */
 int findings_add(Findings *f, FindingCode code, Severity sev, const char *file, int cert,
                  const char *subject, const char *hint, const char *fmt, ...) _printf_(8, 9);
 
 /* Same, with a line and column (YAML errors). */
 int findings_add_at(Findings *f, FindingCode code, Severity sev, const char *file, int line,
                     int column, const char *hint, const char *fmt, ...) _printf_(8, 9);
+
+/* Text from a certificate or an upload made safe to show: every C0 or C1
+ * control character, DEL, Unicode line separator or bidirectional control,
+ * and every byte that is not part of well-formed UTF-8 becomes \xNN (one per
+ * byte); the rest, valid UTF-8 included, is kept. A backslash is kept too, so
+ * the result passed through again comes out unchanged. s holds n bytes (NUL
+ * bytes among them are escaped). Returns a malloc'd string, or NULL on OOM. */
+char *findings_printable(const char *s, size_t n);
+/* Writes the NUL-terminated s to out as findings_printable() would make it. */
+void findings_fputs_printable(FILE *out, const char *s);
 
 size_t findings_count(const Findings *f, Severity sev);
 bool findings_has_errors(const Findings *f);

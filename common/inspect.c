@@ -36,10 +36,29 @@ void inspect_key_description(EVP_PKEY *k, char *buf, size_t size) {
         ERR_clear_error();
 }
 
+/* Whether x has a subjectAltName extension that does not decode (or several). */
+static bool san_unreadable(X509 *x) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = NULL;
+        int crit = -1;
+
+        gens = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+        ERR_clear_error();
+        return !gens && crit != -1;
+}
+
+/* "  label:  value\n", the value made printable: a file name, a subject or a
+ * SAN can hold anything a hostile certificate or upload puts there. */
+static void field(FILE *out, const char *label, const char *value) {
+        fputs(label, out);
+        findings_fputs_printable(out, value);
+        fputc('\n', out);
+}
+
 int inspect_print(FILE *out, const Bundle *b, time_t now) {
         int r;
 
-        fprintf(out, "%s: %zu certificate%s, %zu private key%s%s\n", b->path, b->n_certs,
+        findings_fputs_printable(out, b->path);
+        fprintf(out, ": %zu certificate%s, %zu private key%s%s\n", b->n_certs,
                 b->n_certs == 1 ? "" : "s", b->n_keys, b->n_keys == 1 ? "" : "s",
                 b->n_encrypted_keys ? " (and encrypted keys not read)" : "");
         for (size_t i = 0; i < b->n_certs; i++) {
@@ -61,15 +80,19 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                 (void) OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk);
 
                 fprintf(out, "\ncertificate %zu\n", i);
-                fprintf(out, "  subject:     %s\n", strna(subject));
-                fprintf(out, "  issuer:      %s\n", strna(issuer));
+                field(out, "  subject:     ", strna(subject));
+                field(out, "  issuer:      ", strna(issuer));
                 fputs("  SANs:        ", out);
                 if (!has_san)
                         fputs("none (no subjectAltName extension)", out);
                 else if (!(dns && dns[0]) && !(ip && ip[0]))
-                        fputs("none (no DNS or IP entry)", out);
-                for (char **d = dns; d && *d; d++)
-                        fprintf(out, "%sDNS:%s", d == dns ? "" : ", ", *d);
+                        fputs(san_unreadable(x) ? "unreadable (the subjectAltName extension is malformed or repeated)"
+                                                : "none (no DNS or IP entry)",
+                              out);
+                for (char **d = dns; d && *d; d++) {
+                        fputs(d == dns ? "DNS:" : ", DNS:", out);
+                        findings_fputs_printable(out, *d);
+                }
                 for (char **p = ip; p && *p; p++)
                         fprintf(out, "%sIP:%s", (p == ip && !(dns && dns[0])) ? "" : ", ", *p);
                 fputc('\n', out);
@@ -81,8 +104,8 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                         fprintf(out, " (not yet valid)\n");
                 else
                         fprintf(out, " (%lld days left)\n", (long long) ((na - now) / 86400));
-                fprintf(out, "  key:         %s\n", key);
-                fprintf(out, "  signature:   %s\n", OBJ_nid2ln(X509_get_signature_nid(x)));
+                field(out, "  key:         ", key);
+                field(out, "  signature:   ", strna(OBJ_nid2ln(X509_get_signature_nid(x))));
                 fprintf(out, "  SHA-256:     %s\n", fp);
                 if (i + 1 < b->n_certs) {
                         EVP_PKEY *next = X509_get0_pubkey(b->certs[i + 1]);
@@ -110,7 +133,9 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                                 match = (int) j;
                         ERR_clear_error();
                 }
-                fprintf(out, "\nprivate key %zu: %s, ", i, key);
+                fprintf(out, "\nprivate key %zu: ", i);
+                findings_fputs_printable(out, key);
+                fputs(", ", out);
                 if (match >= 0)
                         fprintf(out, "belongs to certificate %d\n", match);
                 else

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings.h"
 #include "macro.h"
 #include "names.h"
 
@@ -364,6 +365,7 @@ static bool gn_dns(const GENERAL_NAME *gn, const char **ret, size_t *ret_len) {
 /* The bytes of an iPAddress SAN: 4 or 16 of them, nothing else. */
 static bool gn_ip(const GENERAL_NAME *gn, const unsigned char **ret, size_t *ret_len) {
         const ASN1_OCTET_STRING *s;
+        const unsigned char *b;
         int len;
 
         if (gn->type != GEN_IPADD)
@@ -372,11 +374,12 @@ static bool gn_ip(const GENERAL_NAME *gn, const unsigned char **ret, size_t *ret
         if (!s)
                 return false;
         len = ASN1_STRING_length(s);
-        if (len != 4 && len != 16)
+        b = ASN1_STRING_get0_data(s);
+        if ((len != 4 && len != 16) || !b)
                 return false;
-        *ret = ASN1_STRING_get0_data(s);
+        *ret = b;
         *ret_len = (size_t) len;
-        return *ret != NULL;
+        return true;
 }
 
 bool names_cert_covers(X509 *cert, const char *name) {
@@ -629,9 +632,12 @@ int names_cert_cn_match(X509 *cert, const char *cn, size_t cn_len, NamesCn *ret,
                 if (gn_dns(gn, &s, &n)) {
                         if (n == cn_len && memcmp(s, cn, n) == 0)
                                 goto copy;
-                        if (!meant && z && alabel && span_eq_ci(s, n, alabel, strlen(alabel)) &&
-                            asprintf(&meant, "DNS:%.*s", (int) n, s) < 0)
-                                return -ENOMEM;
+                        if (!meant && z && alabel && span_eq_ci(s, n, alabel, strlen(alabel))) {
+                                _cleanup_(freep) char *text = findings_printable(s, n);
+
+                                if (!text || asprintf(&meant, "DNS:%s", text) < 0)
+                                        return -ENOMEM;
+                        }
                 } else if (gn_ip(gn, &b, &n)) {
                         char text[INET6_ADDRSTRLEN];
 
@@ -701,7 +707,7 @@ int names_cert_sans(X509 *cert, char ***ret_dns, char ***ret_ip, bool *ret_has_s
                 size_t n;
 
                 if (dns && gn_dns(gn, &s, &n)) {
-                        dns[n_dns] = strndup(s, n);
+                        dns[n_dns] = findings_printable(s, n);
                         if (!dns[n_dns])
                                 return -ENOMEM;
                         n_dns++;

@@ -78,7 +78,8 @@ typedef enum NamesCn {
 
 /* How the subject CN cn (its bytes, UTF-8) relates to cert's subjectAltNames
  * (CABF BR 7.1.4.3 wants a COPY). *ret_form (if non-NULL) gets, malloc'd, for
- * MISSPELT the SAN meant ("DNS:example.com", "IP:2001:db8::1"), for UNICODE
+ * MISSPELT the SAN meant ("DNS:example.com", "IP:2001:db8::1", made printable
+ * with findings_printable()), for UNICODE
  * the name's A-label form ("xn--bcher-kva.example"), NULL otherwise.
  * Returns 0, -EINVAL (NULL cert, cn or ret) or -ENOMEM. */
 int names_cert_cn_match(X509 *cert, const char *cn, size_t cn_len, NamesCn *ret, char **ret_form);
@@ -91,9 +92,10 @@ int names_cert_cn_match(X509 *cert, const char *cn, size_t cn_len, NamesCn *ret,
 char *names_to_alabel(const char *s, size_t len);
 
 /* The DNS and IP SANs of cert, as newly allocated NULL-terminated string
- * lists (IPs in text form). Either out pointer may be NULL. Returns 0 or
- * -ENOMEM; a certificate without a SAN extension gives empty lists and
- * *ret_has_san = false. */
+ * lists (IPs in text form; DNS names made printable with findings_printable(),
+ * so a name with control characters can be quoted in a message as it is).
+ * Either out pointer may be NULL. Returns 0 or -ENOMEM; a certificate without
+ * a SAN extension gives empty lists and *ret_has_san = false. */
 int names_cert_sans(X509 *cert, char ***ret_dns, char ***ret_ip, bool *ret_has_san);
 
 /* "xcap.ims.mnc001.mcc001.pub.3gppnetwork.org" for prefix "xcap", mcc 1,

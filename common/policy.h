@@ -3,8 +3,11 @@
  * service and profile — validity window, subjectAltNames and the names to
  * cover, the XCAP/BSF naming rules, subject fields, key and signature
  * strength, key usages, and under the strict profile the encoding rules of
- * browsers' root programs (the root from the trust anchors included).
- * Problems become findings. Never logs. */
+ * browsers' root programs (the root from the trust anchors included). A
+ * certificate whose extensions OpenSSL cannot use (EXFLAG_INVALID) is one
+ * CERT_INVALID in every profile, and the checks that would read them are
+ * skipped. Text quoted from a certificate is made printable. Problems become
+ * findings. Never logs. */
 
 #include <time.h>
 

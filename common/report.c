@@ -108,23 +108,37 @@ int report_print_json(FILE *out, const StoreReport *r) {
         return ferror(out) ? -EIO : 0;
 }
 
+/* The human report prints every string through findings_fputs_printable():
+ * findings_add() already made messages, subjects and hints printable, but a
+ * file or service name comes from the store's directory listing, and a
+ * Finding may have been filled in by other means. Only the report's own line
+ * ends reach the terminal. */
 static void human_findings(FILE *out, const Findings *f) {
         for (size_t i = 0; i < f->n; i++) {
                 const Finding *x = &f->items[i];
-                fprintf(out, "  %-7s %s", severity_to_string(x->severity),
-                        finding_code_to_string(x->code));
+                fprintf(out, "  %-7s ", severity_to_string(x->severity));
+                findings_fputs_printable(out, finding_code_to_string(x->code));
                 if (x->file) {
-                        fprintf(out, "  %s", x->file);
+                        fputs("  ", out);
+                        findings_fputs_printable(out, x->file);
                         if (x->line > 0)
                                 fprintf(out, ":%d:%d", x->line, x->column);
                 }
                 if (x->cert >= 0)
                         fprintf(out, ", certificate %d", x->cert);
-                if (x->subject)
-                        fprintf(out, " (%s)", x->subject);
-                fprintf(out, "\n          %s\n", x->message);
-                if (x->hint)
-                        fprintf(out, "          fix: %s\n", x->hint);
+                if (x->subject) {
+                        fputs(" (", out);
+                        findings_fputs_printable(out, x->subject);
+                        fputc(')', out);
+                }
+                fputs("\n          ", out);
+                findings_fputs_printable(out, x->message);
+                fputc('\n', out);
+                if (x->hint) {
+                        fputs("          fix: ", out);
+                        findings_fputs_printable(out, x->hint);
+                        fputc('\n', out);
+                }
         }
 }
 
@@ -137,25 +151,36 @@ static void counts(FILE *out, const Findings *f) {
                 fprintf(out, ", %zu warning%s", w, w == 1 ? "" : "s");
 }
 
+/* Whether the store's deployment YAML was refused (so none of its names were used). */
+static bool deployment_has_errors(const StoreReport *r) {
+        for (size_t i = 0; i < r->findings.n; i++)
+                if (r->findings.items[i].code == FINDING_CONFIG_INVALID &&
+                    r->findings.items[i].severity == SEVERITY_ERROR)
+                        return true;
+        return false;
+}
+
 int report_print_human(FILE *out, const StoreReport *r) {
         if (r->is_store && !r->has_deployment)
                 fprintf(out, "note: no %s in the store: host names, addresses and MCC/MNC are not checked (only --name values)\n",
                         DEPLOY_FILE_NAME);
+        else if (r->is_store && deployment_has_errors(r))
+                fprintf(out, "note: %s has errors: host names, addresses and MCC/MNC were not checked (only --name values)\n",
+                        DEPLOY_FILE_NAME);
         if (r->findings.n > 0) {
-                fprintf(out, "deployment: %s", findings_has_errors(&r->findings) ? "ERROR" : "OK");
+                fprintf(out, "store: %s", findings_has_errors(&r->findings) ? "ERROR" : "OK");
                 counts(out, &r->findings);
                 fputc('\n', out);
                 human_findings(out, &r->findings);
         }
         for (size_t i = 0; i < r->n_services; i++) {
                 const ServiceReport *s = &r->services[i];
+                findings_fputs_printable(out, s->service);
                 if (!s->uploaded) {
-                        fprintf(out, "%s: not uploaded (the agent uses a self-signed certificate)\n",
-                                s->service);
+                        fputs(": not uploaded (the agent uses a self-signed certificate)\n", out);
                         continue;
                 }
-                fprintf(out, "%s: %s", s->service,
-                        findings_has_errors(&s->findings) ? "ERROR" : "OK");
+                fprintf(out, ": %s", findings_has_errors(&s->findings) ? "ERROR" : "OK");
                 counts(out, &s->findings);
                 fputc('\n', out);
                 human_findings(out, &s->findings);

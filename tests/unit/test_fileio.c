@@ -135,6 +135,27 @@ START_TEST(test_too_large) {
 }
 END_TEST
 
+/* A file that holds more than fstat() said (files in /proc say 0 bytes) is
+ * read to its end through the growing buffer, and still never past max. */
+START_TEST(test_file_larger_than_its_size_grows_the_buffer) {
+        _cleanup_(freep) char *buf = NULL;
+        char *none = NULL;
+        size_t len = 0;
+        struct stat st;
+
+        ck_assert_int_eq(stat("/proc/self/status", &st), 0);
+        ck_assert_int_eq(st.st_size, 0);
+        ck_assert_int_eq(read_file_path("/proc/self/status", 1024 * 1024, &buf, &len), 0);
+        ck_assert_uint_gt(len, 64); /* several doublings of the 1-byte start */
+        ck_assert_uint_eq(strlen(buf), len);
+        ck_assert_int_eq(strncmp(buf, "Name:", 5), 0);
+        ck_assert_ptr_nonnull(strstr(buf, "\nPid:"));
+
+        ck_assert_int_eq(read_file_path("/proc/self/status", 16, &none, &len), -EFBIG);
+        ck_assert_ptr_null(none);
+}
+END_TEST
+
 START_TEST(test_missing) {
         char *buf = NULL;
         size_t len;
@@ -157,6 +178,7 @@ static Suite *fileio_suite(void) {
         tcase_add_test(tc, test_fifo);
         tcase_add_test(tc, test_device);
         tcase_add_test(tc, test_too_large);
+        tcase_add_test(tc, test_file_larger_than_its_size_grows_the_buffer);
         tcase_add_test(tc, test_missing);
         suite_add_tcase(s, tc);
         return s;

@@ -180,6 +180,79 @@ START_TEST(test_add_at_keeps_line_and_column) {
 }
 END_TEST
 
+/* ---- printable text ------------------------------------------------------------------ */
+
+START_TEST(test_printable_escapes_controls_and_invalid_utf8) {
+        static const struct {
+                const char *in;
+                size_t len;
+                const char *out;
+        } cases[] = {
+#define C(in, out) { in, sizeof in - 1, out }
+                C("", ""),
+                C("rem.example.com", "rem.example.com"),
+                C("back\\slash \\x41", "back\\slash \\x41"), /* kept: escaping twice changes nothing */
+                C("\n   rem: OK \x1b[32m", "\\x0a   rem: OK \\x1b[32m"),
+                C("tab\tcr\rdel\x7f", "tab\\x09cr\\x0ddel\\x7f"),
+                C("nul\0here", "nul\\x00here"),
+                C("Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x94\x92", "Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x94\x92"),
+                C("csi\xc2\x9b" "2J", "csi\\xc2\\x9b2J"),           /* C1 control U+009B */
+                C("nbsp\xc2\xa0ok", "nbsp\xc2\xa0ok"),                /* U+00A0 is text */
+                C("rlo\xe2\x80\xaetxt", "rlo\\xe2\\x80\\xaetxt"), /* U+202E RIGHT-TO-LEFT OVERRIDE */
+                C("ls\xe2\x80\xa8", "ls\\xe2\\x80\\xa8"),         /* U+2028 LINE SEPARATOR */
+                C("\xff", "\\xff"),
+                C("\xc3", "\\xc3"),                                     /* truncated */
+                C("\xc0\xaf", "\\xc0\\xaf"),                          /* overlong */
+                C("\xed\xa0\x80", "\\xed\\xa0\\x80"),               /* surrogate */
+                C("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"),    /* above U+10FFFF */
+#undef C
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(freep) char *s = findings_printable(cases[i].in, cases[i].len);
+                _cleanup_(freep) char *again = NULL, *written = NULL;
+                size_t n = 0;
+                FILE *m;
+
+                ck_assert_ptr_nonnull(s);
+                ck_assert_msg(streq(s, cases[i].out), "case %zu: got '%s'", i, s);
+                again = findings_printable(s, strlen(s));
+                ck_assert_str_eq(again, s);
+
+                if (memchr(cases[i].in, 0, cases[i].len))
+                        continue; /* the FILE* variant takes a C string */
+                m = open_memstream(&written, &n);
+                ck_assert_ptr_nonnull(m);
+                findings_fputs_printable(m, cases[i].in);
+                ck_assert_int_eq(fclose(m), 0);
+                ck_assert_str_eq(written, cases[i].out);
+        }
+}
+END_TEST
+
+/* What a hostile certificate puts in a message, subject or hint is stored
+ * escaped: a report can never print a fake line or a terminal escape. */
+START_TEST(test_add_makes_message_subject_and_hint_printable) {
+        _cleanup_(findings_clear) Findings f = {};
+
+        ck_assert_int_eq(findings_add(&f, FINDING_XCAP_NAME, SEVERITY_ERROR, "xcap-cert.crt", 0,
+                                      "CN=x\x1b[2K", "fix \x07it",
+                                      "the DNS name '%s' does not start with 'xcap.'",
+                                      "\n   rem: OK \x1b[32m"),
+                         0);
+        ck_assert_str_eq(f.items[0].message,
+                         "the DNS name '\\x0a   rem: OK \\x1b[32m' does not start with 'xcap.'");
+        ck_assert_str_eq(f.items[0].subject, "CN=x\\x1b[2K");
+        ck_assert_str_eq(f.items[0].hint, "fix \\x07it");
+        /* Near miss: text without controls, UTF-8 included, is stored as given. */
+        ck_assert_int_eq(findings_add(&f, FINDING_SUBJECT_FIELDS, SEVERITY_WARNING, NULL, 0,
+                                      "O=Z\xc3\xbcrich", NULL, "O is '%s'", "Z\xc3\xbcrich"),
+                         0);
+        ck_assert_str_eq(f.items[1].message, "O is 'Z\xc3\xbcrich'");
+        ck_assert_str_eq(f.items[1].subject, "O=Z\xc3\xbcrich");
+}
+END_TEST
+
 START_TEST(test_add_refuses_invalid_code_or_severity) {
         _cleanup_(findings_clear) Findings f = {};
 
@@ -301,6 +374,11 @@ static Suite *findings_suite(void) {
         tcase_add_test(tc, test_many_findings_grow_the_list);
         tcase_add_test(tc, test_move_appends_and_empties_source);
         tcase_add_test(tc, test_clear_is_idempotent);
+        tcase_add_test(tc, test_add_makes_message_subject_and_hint_printable);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("printable");
+        tcase_add_test(tc, test_printable_escapes_controls_and_invalid_utf8);
         suite_add_tcase(s, tc);
 
         return s;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "bundle.h"
 #include "inspect.h"
@@ -215,6 +216,64 @@ START_TEST(test_keys_that_belong_to_nothing_and_encrypted_keys) {
 }
 END_TEST
 
+/* Every byte of s is printable ASCII, UTF-8 or a line end. */
+static void assert_only_line_ends(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
+                              "raw byte 0x%02x at offset %zu of:\n%s", *p,
+                              (size_t) (p - (const unsigned char *) s), s);
+}
+
+/* A hostile certificate (DNS SAN and subject with a line break and terminal
+ * escapes) in a file whose name holds an escape: inspect prints them all
+ * escaped. */
+START_TEST(test_control_characters_are_printed_escaped) {
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+        _cleanup_(freep) char *p = NULL, *s = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        GENERAL_NAME *gn = GENERAL_NAME_new();
+        ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+
+        x = tu_cert(&(TuCertSpec){.subject = "/O=Z\xc3\xbcrich\n  issuer: fake\x1b[8m/CN=rem",
+                                  .key = k_leaf,
+                                  .san = "DNS:placeholder.example"});
+        ck_assert(gens && gn && v);
+        ck_assert_int_eq(ASN1_STRING_set(v, "rem.example\n  SHA-256: fake\x1b[0m", -1), 1);
+        GENERAL_NAME_set0_value(gn, GEN_DNS, v);
+        ck_assert_int_gt(sk_GENERAL_NAME_push(gens, gn), 0);
+        ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
+        ck_assert_int_gt(X509_sign(x, k_leaf, EVP_sha256()), 0);
+
+        p = tu_write_pem(dir, "bundle\x1b[31m.pem", &x, 1, NULL, 0);
+        ck_assert_int_eq(bundle_load(p, BUNDLE_EXPECT_CERTS, &b, &f), 0);
+        s = print(b, TU_NOW);
+        assert_only_line_ends(s);
+        ASSERT_CONTAINS(s, "bundle\\x1b[31m.pem: 1 certificate");
+        ASSERT_CONTAINS(s, "SANs:        DNS:rem.example\\x0a  SHA-256: fake\\x1b[0m\n");
+}
+END_TEST
+
+/* A subjectAltName that does not decode is said to be unreadable, not absent. */
+START_TEST(test_malformed_san_is_unreadable) {
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(freep) char *s = NULL;
+        X509_EXTENSION *e;
+        X509V3_CTX ctx;
+
+        x = tu_cert(&(TuCertSpec){.subject = "/CN=rem", .key = k_leaf});
+        X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+        e = X509V3_EXT_nconf(NULL, &ctx, "subjectAltName", "DER:04:03:01:02:03");
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ck_assert_int_gt(X509_sign(x, k_leaf, EVP_sha256()), 0);
+        s = inspect_files(&x, 1, NULL, 0, TU_NOW);
+        ASSERT_CONTAINS(s, "SANs:        unreadable (the subjectAltName extension is malformed or repeated)\n");
+}
+END_TEST
+
 static Suite *inspect_suite(void) {
         Suite *s = suite_create("inspect");
         TCase *tc;
@@ -232,6 +291,8 @@ static Suite *inspect_suite(void) {
         tcase_add_test(tc, test_validity_expired_and_not_yet_valid);
         tcase_add_test(tc, test_san_without_dns_or_ip);
         tcase_add_test(tc, test_keys_that_belong_to_nothing_and_encrypted_keys);
+        tcase_add_test(tc, test_control_characters_are_printed_escaped);
+        tcase_add_test(tc, test_malformed_san_is_unreadable);
         suite_add_tcase(s, tc);
 
         return s;

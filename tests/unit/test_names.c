@@ -487,7 +487,92 @@ START_TEST(test_cert_embedded_nul) {
 }
 END_TEST
 
+/* Replaces the SAN of x with the given GeneralNames of type (GEN_DNS or
+ * GEN_IPADD) holding raw bytes (n of them, each with its length), and signs
+ * again with k. */
+static void set_raw_sans(X509 *x, EVP_PKEY *k, int type, const char *const *v, const size_t *lens,
+                         size_t n) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+
+        ck_assert_ptr_nonnull(gens);
+        for (size_t i = 0; i < n; i++) {
+                GENERAL_NAME *gn = GENERAL_NAME_new();
+                ASN1_STRING *s = type == GEN_DNS ? ASN1_IA5STRING_new() : ASN1_OCTET_STRING_new();
+
+                ck_assert(gn && s);
+                ck_assert_int_eq(ASN1_STRING_set(s, v[i], (int) lens[i]), 1);
+                GENERAL_NAME_set0_value(gn, type, s);
+                ck_assert_int_gt(sk_GENERAL_NAME_push(gens, gn), 0);
+        }
+        ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
+        ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
+}
+
+/* A hostile certificate's DNS names come out printable: control characters,
+ * DEL, C1 controls and bytes that are not UTF-8 escaped as \xNN, valid UTF-8
+ * and a clean name unchanged. */
+START_TEST(test_cert_sans_escapes_control_characters) {
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x =
+                tu_cert(&(TuCertSpec){.key = k, .san = "DNS:placeholder.example"});
+        _cleanup_(strv_freep) char **dns = NULL;
+        static const char *const v[] = {
+                "\n   rem: OK \x1b[32mfine\x7f",
+                "b\303\274cher.example",
+                "\xff\xc2\x9b.example",
+                "rem.example.com",
+        };
+        size_t lens[ELEMENTSOF(v)];
+
+        for (size_t i = 0; i < ELEMENTSOF(v); i++)
+                lens[i] = strlen(v[i]);
+        set_raw_sans(x, k, GEN_DNS, v, lens, ELEMENTSOF(v));
+        ck_assert_int_eq(names_cert_sans(x, &dns, NULL, NULL), 0);
+        ck_assert_uint_eq(strv_len(dns), 4);
+        ck_assert_str_eq(dns[0], "\\x0a   rem: OK \\x1b[32mfine\\x7f");
+        ck_assert_str_eq(dns[1], "b\xc3\xbc" "cher.example");
+        ck_assert_str_eq(dns[2], "\\xff\\xc2\\x9b.example");
+        ck_assert_str_eq(dns[3], "rem.example.com");
+        /* Matching still judges the bytes the certificate holds. */
+        ck_assert(names_cert_covers(x, "rem.example.com"));
+}
+END_TEST
+
+/* iPAddress SANs of any length but 4 or 16 bytes are no address: skipped. */
+START_TEST(test_cert_sans_skip_malformed_ip) {
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x =
+                tu_cert(&(TuCertSpec){.key = k, .san = "DNS:placeholder.example"});
+        _cleanup_(strv_freep) char **ip = NULL;
+        static const char *const v[] = { "\xc0\x00\x02\x01\x00", "\xc0\x00\x02\x01" };
+        static const size_t lens[] = { 5, 4 };
+
+        set_raw_sans(x, k, GEN_IPADD, v, lens, ELEMENTSOF(v));
+        ck_assert_int_eq(names_cert_sans(x, NULL, &ip, NULL), 0);
+        ck_assert_uint_eq(strv_len(ip), 1);
+        ck_assert_str_eq(ip[0], "192.0.2.1");
+        ck_assert(names_cert_covers(x, "192.0.2.1"));
+}
+END_TEST
+
 /* ---- names_cert_cn_match / names_to_alabel -------------------------------- */
+
+/* The SAN a misspelt CN means is given printable, as names_cert_sans() would. */
+START_TEST(test_cn_match_form_is_printable) {
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x =
+                tu_cert(&(TuCertSpec){.key = k, .san = "DNS:placeholder.example"});
+        _cleanup_(freep) char *form = NULL;
+        static const char *const v[] = { "a\x1b.example.com" };
+        const size_t lens[] = { strlen(v[0]) };
+        NamesCn m = NAMES_CN_COPY;
+
+        set_raw_sans(x, k, GEN_DNS, v, lens, 1);
+        ck_assert_int_eq(names_cert_cn_match(x, "A\x1b.example.com", lens[0], &m, &form), 0);
+        ck_assert(m == NAMES_CN_MISSPELT);
+        ck_assert_str_eq(form, "DNS:a\\x1b.example.com");
+}
+END_TEST
 
 static NamesCn cn_match(X509 *x, const char *cn, char **ret_form) {
         NamesCn m = NAMES_CN_COPY;
@@ -521,7 +606,7 @@ START_TEST(test_cn_match) {
                 {"2001:0db8:0000:0000:0000:8a2e:0370:7334", NAMES_CN_MISSPELT,
                  "IP:2001:db8::8a2e:370:7334"},
                 {"2001:db8:0:0:1:0:0:1", NAMES_CN_MISSPELT, "IP:2001:db8::1:0:0:1"},
-                {"b\xc3\xbc" "cher.example", NAMES_CN_MISSPELT, "DNS:xn--bcher-kva.example"},
+                {"b\303\274cher.example", NAMES_CN_MISSPELT, "DNS:xn--bcher-kva.example"},
                 /* Unicode that is no SAN. */
                 {"m\xc3\xbc" "nchen.example", NAMES_CN_UNICODE, "xn--mnchen-3ya.example"},
                 /* Something else: left alone. */
@@ -569,7 +654,7 @@ START_TEST(test_to_alabel) {
                 const char *in, *out;
         } cases[] = {
                 /* RFC 3492 7.1 and well-known names. */
-                {"b\xc3\xbc" "cher.example", "xn--bcher-kva.example"},
+                {"b\303\274cher.example", "xn--bcher-kva.example"},
                 {"m\xc3\xbc" "nchen", "xn--mnchen-3ya"},
                 {"\xe2\x8c\x98.com", "xn--bih.com"},
                 {"test-\xe6\xb8\xac\xe8\xa9\xa6.com", "xn--test--gs1lv54n.com"},
@@ -711,7 +796,10 @@ static Suite *names_suite(void) {
         tcase_add_test(tc, test_cert_sans_lists);
         tcase_add_test(tc, test_cert_sans_null_outs);
         tcase_add_test(tc, test_cert_embedded_nul);
+        tcase_add_test(tc, test_cert_sans_escapes_control_characters);
+        tcase_add_test(tc, test_cert_sans_skip_malformed_ip);
         tcase_add_test(tc, test_cn_match);
+        tcase_add_test(tc, test_cn_match_form_is_printable);
         tcase_add_test(tc, test_cn_match_without_san);
         tcase_add_test(tc, test_to_alabel);
         suite_add_tcase(s, tc);

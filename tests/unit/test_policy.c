@@ -1044,6 +1044,12 @@ START_TEST(test_innovaphone_usages) {
         run_leaf(in, &s, &f);
         expect(&f, FINDING_KEY_USAGE, SEVERITY_ERROR, 0, "keyEncipherment");
         expect(&f, FINDING_EKU, SEVERITY_ERROR, 0, "clientAuth");
+        /* The hints ask for what innovaphone needs, not the generic usages. */
+        ck_assert_str_eq(fa_first(&f, FINDING_KEY_USAGE)->hint,
+                         "Request the certificate again with keyUsage digitalSignature and keyEncipherment.");
+        ck_assert_msg(strstr(fa_first(&f, FINDING_EKU)->hint,
+                             "extendedKeyUsage serverAuth and clientAuth"),
+                      "hint: %s", fa_first(&f, FINDING_EKU)->hint);
 
         /* Absent keyUsage is not enough for innovaphone either. */
         findings_clear(&f);
@@ -1052,6 +1058,230 @@ START_TEST(test_innovaphone_usages) {
         run_leaf(in, &s, &f);
         ASSERT_HAS(&f, FINDING_KEY_USAGE);
         ASSERT_LACKS(&f, FINDING_EKU);
+}
+END_TEST
+
+/* ---- extensions that do not decode ------------------------------------------------------ */
+
+/* Adds extension name=value to x beside any of the same kind (so it can be
+ * repeated) and signs x again with signer. */
+static void add_ext_again(X509 *x, X509 *issuer, EVP_PKEY *signer, const char *name,
+                          const char *value) {
+        X509V3_CTX ctx;
+        X509_EXTENSION *e;
+
+        X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+        e = X509V3_EXT_nconf(NULL, &ctx, name, value);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
+
+/* f has exactly one CERT_INVALID, about certificate cert, saying needle, and
+ * none of the findings a leaf's unreadable extensions used to cause. */
+static void expect_one_cert_invalid(const Findings *f, int cert, const char *needle) {
+        const Finding *x = fa_first(f, FINDING_CERT_INVALID);
+
+        expect(f, FINDING_CERT_INVALID, SEVERITY_ERROR, cert, needle);
+        ck_assert_uint_eq(fa_count(f, FINDING_CERT_INVALID), 1);
+        ck_assert_msg(strstr(x->hint, "damaged or was issued wrongly: get it issued again"),
+                      "hint: %s", x->hint);
+        ASSERT_LACKS(f, FINDING_SAN_MISSING);
+        ASSERT_LACKS(f, FINDING_SAN_NOT_COVERED);
+        ASSERT_LACKS(f, FINDING_KEY_USAGE);
+        ASSERT_LACKS(f, FINDING_EKU);
+        ASSERT_LACKS(f, FINDING_CERT_FORMAT);
+}
+
+/* The operator's case: an openssl extfile line 2.5.29.17=DER:0403010203, a
+ * subjectAltName that holds an OCTET STRING instead of GeneralNames. OpenSSL
+ * flags the certificate EXFLAG_INVALID and answers "no usage allowed" for
+ * keyUsage and EKU: one CERT_INVALID, not SAN_MISSING, KEY_USAGE and EKU. */
+START_TEST(test_malformed_san_is_one_cert_invalid_in_every_profile) {
+        static const Profile profiles[] = { PROFILE_DEFAULT, PROFILE_STRICT, PROFILE_INNOVAPHONE };
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        TuCertSpec s = leaf_spec();
+
+        s.key = k_rsa2048; /* innovaphone: RSA 2048, both usages */
+        s.ku = "critical,digitalSignature,keyEncipherment";
+        s.eku = "serverAuth,clientAuth";
+        leaf = tu_cert(&s);
+        set_ext(leaf, inter, k_inter, "subjectAltName", "DER:04:03:01:02:03");
+
+        for (size_t i = 0; i < ELEMENTSOF(profiles); i++) {
+                _cleanup_(findings_clear) Findings f = {};
+                PolicyInput in = input("xcap");
+
+                in.profile = profiles[i];
+                in.names = NAMES("rem.sometelco.com", "not a name");
+                run_certs(in, (X509 *[]){leaf, inter, root}, 3, &f);
+                expect_one_cert_invalid(&f, 0, "its subjectAltName extension is malformed (does not decode)");
+                ASSERT_LACKS(&f, FINDING_SUBJECT_FIELDS);
+                ASSERT_LACKS(&f, FINDING_XCAP_NAME);
+                ASSERT_LACKS(&f, FINDING_NAME_3GPP_FORM);
+                /* A configured name that is no name is still reported. */
+                ASSERT_HAS(&f, FINDING_NAME_INVALID);
+                ck_assert_uint_eq(f.n, 2);
+        }
+}
+END_TEST
+
+START_TEST(test_readable_san_is_not_cert_invalid) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        TuCertSpec s = leaf_spec();
+
+        /* Near miss: the same SAN written as GeneralNames decodes. */
+        run_leaf_ext(&s, "subjectAltName", "DER:30:10:82:0e:72:65:6d:2e:65:78:61:6d:70:6c:65:2e:6e:7a",
+                     &d, &f);
+        ASSERT_LACKS(&d, FINDING_CERT_INVALID);
+        ASSERT_LACKS(&f, FINDING_CERT_INVALID);
+        ASSERT_NONE(&d);
+}
+END_TEST
+
+START_TEST(test_several_malformed_or_repeated_extensions_are_one_cert_invalid) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        _cleanup_(X509_freep) X509 *leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                                                 .key = k_leaf,
+                                                                 .issuer = inter,
+                                                                 .issuer_key = k_inter,
+                                                                 .san = LEAF_SAN,
+                                                                 .pathlen = -1});
+
+        set_ext(leaf, inter, k_inter, "subjectAltName", "DER:04:03:01:02:03");
+        set_ext(leaf, inter, k_inter, "extendedKeyUsage", "DER:05:00");
+        run_certs(input("rem"), (X509 *[]){leaf, inter, root}, 3, &d);
+        expect_one_cert_invalid(&d, 0, "its subjectAltName and extendedKeyUsage extensions are malformed (do not decode)");
+        run_certs(strict_input(), (X509 *[]){leaf, inter, root}, 3, &f);
+        expect_one_cert_invalid(&f, 0, "its subjectAltName and extendedKeyUsage extensions are malformed (do not decode)");
+
+        /* A repeated keyUsage: each copy decodes, OpenSSL still refuses. */
+        findings_clear(&d);
+        X509_free(leaf);
+        leaf = tu_cert(&(TuCertSpec){.subject = LEAF_SUBJ,
+                                     .key = k_leaf,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .san = LEAF_SAN,
+                                     .ku = "critical,digitalSignature",
+                                     .pathlen = -1});
+        add_ext_again(leaf, inter, k_inter, "keyUsage", "critical,digitalSignature");
+        run_certs(input("rem"), (X509 *[]){leaf, inter, root}, 3, &d);
+        expect_one_cert_invalid(&d, 0, "its keyUsage extension appears more than once");
+}
+END_TEST
+
+/* An issuing CA whose authorityKeyIdentifier does not decode: CERT_INVALID on
+ * it, in every profile; strict does not add "no authorityKeyIdentifier" or a
+ * CERT_FORMAT of its own; the server certificate is judged as usual. */
+START_TEST(test_malformed_extension_of_an_intermediate_is_cert_invalid) {
+        _cleanup_(findings_clear) Findings d = {}, f = {};
+        TuCertSpec s = leaf_spec();
+
+        s.eku = "clientAuth"; /* the leaf's own checks still run */
+        run_inter_ext(input("rem"), "authorityKeyIdentifier", "DER:04:03:01:02:03", &s, &d);
+        expect(&d, FINDING_CERT_INVALID, SEVERITY_ERROR, 1,
+               "its authorityKeyIdentifier extension is malformed (does not decode)");
+        ck_assert_uint_eq(fa_count(&d, FINDING_CERT_INVALID), 1);
+        expect(&d, FINDING_EKU, SEVERITY_ERROR, 0, "serverAuth");
+
+        run_inter_ext(strict_input(), "authorityKeyIdentifier", "DER:04:03:01:02:03", &s, &f);
+        expect(&f, FINDING_CERT_INVALID, SEVERITY_ERROR, 1, "authorityKeyIdentifier");
+        ck_assert_uint_eq(fa_count(&f, FINDING_CERT_INVALID), 1);
+        ASSERT_LACKS(&f, FINDING_CERT_FORMAT);
+}
+END_TEST
+
+/* ---- text from the certificate in messages --------------------------------------------- */
+
+/* Replaces the SAN of x with dNSNames holding the given bytes (n of them,
+ * each with its length), and signs again with signer. */
+static void set_raw_dns_sans(X509 *x, EVP_PKEY *signer, const char *const *names,
+                             const size_t *lens, size_t n) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+
+        ck_assert_ptr_nonnull(gens);
+        for (size_t i = 0; i < n; i++) {
+                GENERAL_NAME *gn = GENERAL_NAME_new();
+                ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+
+                ck_assert(gn && v);
+                ck_assert_int_eq(ASN1_STRING_set(v, names[i], (int) lens[i]), 1);
+                GENERAL_NAME_set0_value(gn, GEN_DNS, v);
+                ck_assert_int_gt(sk_GENERAL_NAME_push(gens, gn), 0);
+        }
+        ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
+
+/* No byte of s is a control character or DEL. */
+static void assert_no_controls(const char *what, const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; p && *p; p++)
+                ck_assert_msg(*p >= 0x20 && *p != 0x7f, "%s holds byte 0x%02x: %s", what, *p, s);
+}
+
+#define EVIL_DNS "\n   rem: OK \x1b[32mfine\x1b[0m\x7f\xc2\x9b"
+
+/* A hostile certificate's SAN and subject carry a line break and terminal
+ * escapes: the messages quote them escaped (\x0a, \x1b), never raw. */
+START_TEST(test_control_characters_from_the_certificate_are_escaped_in_messages) {
+        _cleanup_(findings_clear) Findings f = {}, df = {};
+        _cleanup_(deploy_freep) Deployment *d = NULL;
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        static const char yaml[] = "subject:\n"
+                                   "  country: NZ\n"
+                                   "  organization: SomeTelco\n"
+                                   "  organizational_unit: NOC\n";
+        static const char *const names[] = { "xcap.sometelco.com", EVIL_DNS };
+        static const size_t lens[] = { sizeof "xcap.sometelco.com" - 1, sizeof EVIL_DNS - 1 };
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("xcap");
+        bool escaped = false;
+
+        s.subject = "/C=NZ/O=SomeTelco/OU=\n  xcap: OK \x1b[2K\x01/CN=xcap.sometelco.com";
+        leaf = tu_cert(&s);
+        set_raw_dns_sans(leaf, k_inter, names, lens, ELEMENTSOF(names));
+        ck_assert_int_eq(deploy_parse("deployment.yaml", yaml, strlen(yaml), &d, &df), 0);
+        in.deploy = d;
+        in.names = NAMES("other.sometelco.com");
+        run_certs(in, (X509 *[]){leaf, inter, root}, 3, &f);
+
+        ASSERT_HAS(&f, FINDING_SAN_NOT_COVERED); /* quotes every SAN */
+        ASSERT_HAS(&f, FINDING_XCAP_NAME);       /* quotes the hostile one */
+        ASSERT_HAS(&f, FINDING_SUBJECT_FIELDS);  /* quotes the OU */
+        for (size_t i = 0; i < f.n; i++) {
+                assert_no_controls("message", f.items[i].message);
+                assert_no_controls("subject", f.items[i].subject);
+                assert_no_controls("hint", f.items[i].hint);
+                if (strstr(f.items[i].message, "\\x0a   rem: OK \\x1b[32mfine\\x1b[0m\\x7f\\xc2\\x9b"))
+                        escaped = true;
+        }
+        {
+                _cleanup_(freep) char *all = fa_describe(&f);
+                ck_assert_msg(escaped, "no message quotes the SAN escaped: %s", all);
+        }
+        ck_assert_msg(strstr(fa_first(&f, FINDING_SUBJECT_FIELDS)->message,
+                             "'\\x0a  xcap: OK \\x1b[2K\\x01'"),
+                      "%s", fa_first(&f, FINDING_SUBJECT_FIELDS)->message);
+}
+END_TEST
+
+/* Near miss: UTF-8 in the subject is quoted as it is. */
+START_TEST(test_utf8_subject_is_quoted_unchanged) {
+        _cleanup_(findings_clear) Findings f = {}, df = {};
+        _cleanup_(deploy_freep) Deployment *d = NULL;
+        static const char yaml[] = "subject:\n"
+                                   "  organization: SomeTelco\n";
+        TuCertSpec s = leaf_spec();
+        PolicyInput in = input("rem");
+
+        s.subject = "/C=NZ/O=Z\xc3\xbcrich Telco/OU=NOC/CN=rem.sometelco.com";
+        ck_assert_int_eq(deploy_parse("deployment.yaml", yaml, strlen(yaml), &d, &df), 0);
+        in.deploy = d;
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_SUBJECT_FIELDS, SEVERITY_WARNING, 0,
+               "subject O is 'Z\xc3\xbcrich Telco' but the deployment says 'SomeTelco'");
 }
 END_TEST
 
@@ -1090,20 +1320,50 @@ START_TEST(test_strict_negative_serial_and_no_aki_are_cert_format) {
 }
 END_TEST
 
-START_TEST(test_strict_ed25519_is_weak_key) {
+START_TEST(test_ed25519_is_weak_key_warning_by_default_error_in_strict) {
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(EVP_PKEY_freep) EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *ed448 = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
         TuCertSpec s = leaf_spec();
         PolicyInput in = input("rem");
+        const Finding *x;
 
         ck_assert_ptr_nonnull(ed);
+        ck_assert_ptr_nonnull(ed448);
         s.key = ed;
         s.ku = "critical,digitalSignature";
         run_leaf(in, &s, &f);
-        ASSERT_NONE(&f);
+        /* Default: accepted, but the operator is told few clients take it. */
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_WARNING, 0,
+               "Ed25519 certificates are not supported by browsers and most phones (UEs); use RSA 2048 or EC P-256");
+        ck_assert_uint_eq(f.n, 1);
+        x = fa_first(&f, FINDING_WEAK_KEY);
+        ck_assert_msg(strstr(x->hint, "RSA 2048-bit or EC P-256"), "hint: %s", x->hint);
+
+        findings_clear(&f);
         in.profile = PROFILE_STRICT;
         run_leaf(in, &s, &f);
-        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "ED25519");
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "Ed25519");
+
+        findings_clear(&f);
+        in.profile = PROFILE_INNOVAPHONE;
+        s.ku = "critical,digitalSignature,keyEncipherment";
+        s.eku = "serverAuth,clientAuth";
+        run_leaf(in, &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_ERROR, 0, "Ed25519");
+
+        findings_clear(&f);
+        s.key = ed448;
+        s.ku = "critical,digitalSignature";
+        s.eku = NULL;
+        run_leaf(input("rem"), &s, &f);
+        expect(&f, FINDING_WEAK_KEY, SEVERITY_WARNING, 0, "Ed448 certificates are not supported");
+
+        /* Near miss: EC P-256 is no WEAK_KEY in any profile. */
+        findings_clear(&f);
+        s.key = k_leaf;
+        run_leaf(input("rem"), &s, &f);
+        ASSERT_LACKS(&f, FINDING_WEAK_KEY);
 }
 END_TEST
 
@@ -1531,7 +1791,7 @@ static Suite *policy_suite(void) {
         tcase_add_test(tc, test_innovaphone_rsa_3072_is_weak_key);
         tcase_add_test(tc, test_innovaphone_rsa_2048_is_clean);
         tcase_add_test(tc, test_innovaphone_ec_leaf_is_weak_key);
-        tcase_add_test(tc, test_strict_ed25519_is_weak_key);
+        tcase_add_test(tc, test_ed25519_is_weak_key_warning_by_default_error_in_strict);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("signatures");
@@ -1586,6 +1846,20 @@ static Suite *policy_suite(void) {
         tcase_add_test(tc, test_eku_absent_is_warning_by_default_error_in_strict);
         tcase_add_test(tc, test_eku_server_auth_is_fine_any_eku_only_by_default);
         tcase_add_test(tc, test_innovaphone_usages);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("decoding");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_malformed_san_is_one_cert_invalid_in_every_profile);
+        tcase_add_test(tc, test_readable_san_is_not_cert_invalid);
+        tcase_add_test(tc, test_several_malformed_or_repeated_extensions_are_one_cert_invalid);
+        tcase_add_test(tc, test_malformed_extension_of_an_intermediate_is_cert_invalid);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("quoting");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_control_characters_from_the_certificate_are_escaped_in_messages);
+        tcase_add_test(tc, test_utf8_subject_is_quoted_unchanged);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("strict");

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <openssl/x509v3.h>
+
 #include "check.h"
 #include "macro.h"
 #include "report.h"
@@ -116,6 +118,14 @@ static ServiceReport *add_service(StoreReport *r, const char *name, bool uploade
         return s;
 }
 
+/* Sets a finding's message as given, raw: findings_add() stores text
+ * printable, and the reports must cope with anything a Finding holds. */
+static void set_raw(char **field, const char *raw) {
+        free(*field);
+        *field = strdup(raw);
+        ck_assert_ptr_nonnull(*field);
+}
+
 /* rem: ok with a warning; xcap: two errors (one with awkward text); bsf: not
  * uploaded; the deployment: a YAML error with line and column. */
 static StoreReport *sample_report(void) {
@@ -132,12 +142,15 @@ static StoreReport *sample_report(void) {
         ck_assert_int_eq(findings_add(&s->findings, FINDING_XCAP_NAME, SEVERITY_ERROR,
                                       "store/xcap-cert.crt", 0,
                                       "CN=Z\xc3\xbcrich \"NOC\",O=Some\\,Telco", NULL,
-                                      "the DNS name 'ut.\x01\x7f' does not start with 'xcap.'\n"),
+                                      "placeholder"),
                          0);
+        set_raw(&s->findings.items[0].message,
+                "the DNS name 'ut.\x01\x7f' does not start with 'xcap.'\n");
         ck_assert_int_eq(findings_add(&s->findings, FINDING_KEY_MISMATCH, SEVERITY_ERROR,
-                                      "store/xcap-cert.key", -1, NULL, "own hint",
-                                      "bad bytes \xff\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 end"),
+                                      "store/xcap-cert.key", -1, NULL, "own hint", "placeholder"),
                          0);
+        set_raw(&s->findings.items[1].message,
+                "bad bytes \xff\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 end");
         add_service(r, "bsf", false);
         ck_assert_int_eq(findings_add_at(&r->findings, FINDING_CONFIG_INVALID, SEVERITY_ERROR,
                                          "store/deployment.yaml", 4, 3, NULL,
@@ -308,14 +321,116 @@ START_TEST(test_store_without_deployment_yaml_says_names_are_not_checked) {
 }
 END_TEST
 
+START_TEST(test_store_with_invalid_deployment_yaml_says_names_were_not_checked) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL, *r2 = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(freep) char *h = NULL, *h2 = NULL;
+        CheckOptions o = {.now = TU_NOW, .min_valid_days = 30};
+
+        x = tu_cert(&(TuCertSpec){.subject = "/CN=rem.example", .key = k, .san = "DNS:rem.example"});
+        free(tu_write_pem(dir, "rem-cert.crt", &x, 1, &k, 1));
+        free(tu_write_file(dir, "deployment.yaml", "mcc: 1\nhots: 1\n", 16));
+        ck_assert_int_eq(check_store(dir, &o, &r), 0);
+        ck_assert(findings_has_code(&r->findings, FINDING_CONFIG_INVALID));
+        h = render(report_print_human, r);
+        ck_assert_msg(strstr(h, "note: deployment.yaml has errors: host names, addresses and MCC/MNC were not checked"),
+                      "no note in:\n%s", h);
+        ck_assert_ptr_null(strstr(h, "note: no deployment.yaml"));
+
+        /* Near miss: a valid deployment.yaml: no note at all. */
+        free(tu_write_file(dir, "deployment.yaml", "mcc: 1\nmnc: 1\n", 14));
+        ck_assert_int_eq(check_store(dir, &o, &r2), 0);
+        h2 = render(report_print_human, r2);
+        ck_assert_msg(!strstr(h2, "note:"), "unexpected note in:\n%s", h2);
+}
+END_TEST
+
 /* ---- human report -------------------------------------------------------------------- */
+
+/* Every byte of s is printable ASCII, UTF-8 or a line end. */
+static void assert_only_line_ends(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
+                              "raw byte 0x%02x at offset %zu of:\n%s", *p,
+                              (size_t) (p - (const unsigned char *) s), s);
+}
+
+/* Every field of the human report is printed escaped, whatever the Finding
+ * holds (defence in depth: findings_add() already escapes). */
+START_TEST(test_human_report_escapes_control_characters_in_every_field) {
+        _cleanup_(store_report_freep) StoreReport *r = sample_report();
+        _cleanup_(freep) char *s = NULL;
+        Finding *x = &r->services[1].findings.items[0];
+
+        set_raw(&x->message, "bad\n   rem: OK \x1b[32mgreen");
+        set_raw(&x->subject, "CN=\x1b]0;title\x07");
+        set_raw(&x->hint, "do\rthis in Z\xc3\xbcrich");
+        set_raw(&x->file, "store/\x1b[1mxcap-cert.crt");
+        set_raw(&r->services[2].service, "b\x1b[2Ksf");
+        s = render(report_print_human, r);
+        assert_only_line_ends(s);
+        ck_assert_msg(strstr(s, "          bad\\x0a   rem: OK \\x1b[32mgreen\n"), "%s", s);
+        ck_assert_msg(strstr(s, "(CN=\\x1b]0;title\\x07)"), "%s", s);
+        ck_assert_msg(strstr(s, "fix: do\\x0dthis in Z\xc3\xbcrich\n"), "%s", s);
+        ck_assert_msg(strstr(s, "store/\\x1b[1mxcap-cert.crt"), "%s", s);
+        ck_assert_msg(strstr(s, "b\\x1b[2Ksf: not uploaded"), "%s", s);
+}
+END_TEST
+
+/* Replaces the SAN of x with dNSNames holding the given bytes and signs again. */
+static void set_raw_dns_sans(X509 *x, EVP_PKEY *k, const char *const *names, size_t n) {
+        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+
+        ck_assert_ptr_nonnull(gens);
+        for (size_t i = 0; i < n; i++) {
+                GENERAL_NAME *gn = GENERAL_NAME_new();
+                ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+
+                ck_assert(gn && v);
+                ck_assert_int_eq(ASN1_STRING_set(v, names[i], -1), 1);
+                GENERAL_NAME_set0_value(gn, GEN_DNS, v);
+                ck_assert_int_gt(sk_GENERAL_NAME_push(gens, gn), 0);
+        }
+        ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
+        ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
+}
+
+/* The reviewer's case, end to end: an uploaded XCAP certificate whose DNS
+ * SAN and subject OU hold "\n   rem: OK" and terminal escapes. The human
+ * report of the store shows them escaped; no fake line appears. */
+START_TEST(test_human_report_of_a_hostile_certificate_has_no_raw_controls) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(freep) char *h = NULL, *p = NULL;
+        static const char *const names[] = { "xcap.example.com", "\n   rem: OK \x1b[32m\x1b[0m" };
+        CheckOptions o = {.now = TU_NOW, .min_valid_days = 30};
+
+        x = tu_cert(&(TuCertSpec){.subject = "/C=NZ/O=T/OU=\n   bsf: OK\x1b[2K/CN=xcap.example.com",
+                                  .key = k,
+                                  .san = "DNS:placeholder.example"});
+        set_raw_dns_sans(x, k, names, ELEMENTSOF(names));
+        free(tu_write_pem(dir, "xcap-cert.crt", &x, 1, NULL, 0));
+        free(tu_write_pem(dir, "xcap-cert.key", NULL, 0, &k, 1));
+        free(tu_write_file(dir, "deployment.yaml", "subject:\n  organizational_unit: NOC\n", 36));
+        ck_assert_int_eq(check_store(dir, &o, &r), 0);
+        h = render(report_print_human, r);
+        assert_only_line_ends(h);
+        ck_assert_msg(strstr(h, "\\x0a   rem: OK \\x1b[32m\\x1b[0m"), "%s", h);
+        ck_assert_msg(strstr(h, "\\x0a   bsf: OK\\x1b[2K"), "%s", h);
+        ck_assert_msg(!strstr(h, "\n   rem: OK") && !strstr(h, "\n   bsf: OK"), "%s", h);
+        p = write_json(r);
+        ASSERT_JQ(p, ".result == \"error\"");
+}
+END_TEST
 
 START_TEST(test_human_report_names_service_code_and_hint) {
         _cleanup_(store_report_freep) StoreReport *r = sample_report();
         _cleanup_(freep) char *s = render(report_print_human, r);
         const char *rem, *xcap, *bsf, *dep;
 
-        dep = strstr(s, "deployment: ERROR, 1 error\n");
+        dep = strstr(s, "store: ERROR, 1 error\n");
         rem = strstr(s, "rem: OK, 1 warning\n");
         xcap = strstr(s, "xcap: ERROR, 2 errors\n");
         bsf = strstr(s, "bsf: not uploaded");
@@ -327,7 +442,7 @@ START_TEST(test_human_report_names_service_code_and_hint) {
         ck_assert_ptr_nonnull(strstr(s, "error   CONFIG_INVALID  store/deployment.yaml:4:3"));
         ck_assert_ptr_nonnull(strstr(s, "did you mean 'hosts'?"));
         ck_assert_ptr_nonnull(strstr(s, "fix: own hint"));
-        ck_assert_ptr_nonnull(strstr(s, "fix: Nothing to do"));
+        ck_assert_ptr_nonnull(strstr(s, "fix: Make sure the clients trust this root"));
 }
 END_TEST
 
@@ -372,13 +487,18 @@ static Suite *report_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_json_report_is_valid_with_documented_fields);
         tcase_add_test(tc, test_store_without_deployment_yaml_says_names_are_not_checked);
+        tcase_add_test(tc, test_store_with_invalid_deployment_yaml_says_names_were_not_checked);
         tcase_add_test(tc, test_json_report_of_a_clean_store_says_ok);
         tcase_add_test(tc, test_json_report_warnings_only_is_ok);
         tcase_add_test(tc, test_json_report_of_a_real_store);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("human");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_human_report_names_service_code_and_hint);
+        tcase_add_test(tc, test_human_report_escapes_control_characters_in_every_field);
+        tcase_add_test(tc, test_human_report_of_a_hostile_certificate_has_no_raw_controls);
         tcase_add_test(tc, test_human_report_of_a_clean_store);
         tcase_add_test(tc, test_print_reports_write_errors);
         suite_add_tcase(s, tc);
