@@ -70,9 +70,89 @@ static bool signed_by(X509 *subject, X509 *issuer) {
         return ok;
 }
 
+/* An extension of x does not decode (OpenSSL's EXFLAG_INVALID). OpenSSL
+ * then refuses x everywhere, as an issuer too, with reasons that do not say
+ * why ("unable to get local issuer certificate"), and its accessors give up:
+ * X509_get_key_usage() and X509_get_extended_key_usage() say 0 (nothing
+ * allowed), X509_get_pathlen() -1. Policy reports such a certificate
+ * (CERT_INVALID); the chain judges it on the extensions that do decode, so
+ * that it is not also called a CA without keyCertSign. */
+static bool ext_invalid(X509 *x) {
+        bool bad = x && (X509_get_extension_flags(x) & EXFLAG_INVALID);
+
+        ERR_clear_error();
+        return bad;
+}
+
+/* X509_get_key_usage(), also for a certificate with another extension that
+ * does not decode: UINT32_MAX when there is no keyUsage, 0 when it is the
+ * one that does not decode. */
+static uint32_t key_usage(X509 *x) {
+        ASN1_BIT_STRING *ku;
+        uint32_t v = 0;
+        int crit = -1;
+
+        if (!ext_invalid(x))
+                return X509_get_key_usage(x);
+        ku = X509_get_ext_d2i(x, NID_key_usage, &crit, NULL);
+        ERR_clear_error();
+        if (!ku)
+                return crit == -1 ? UINT32_MAX : 0;
+        /* The bit order of OpenSSL's KU_* flags. */
+        if (ASN1_STRING_length(ku) > 0)
+                v = ASN1_STRING_get0_data(ku)[0];
+        if (ASN1_STRING_length(ku) > 1)
+                v |= (uint32_t) ASN1_STRING_get0_data(ku)[1] << 8;
+        ASN1_BIT_STRING_free(ku);
+        return v;
+}
+
+/* X509_get_extended_key_usage() likewise, as far as TLS servers go:
+ * XKU_SSL_SERVER and XKU_ANYEKU. */
+static uint32_t ext_key_usage(X509 *x) {
+        EXTENDED_KEY_USAGE *eku;
+        uint32_t v = 0;
+        int crit = -1;
+
+        if (!ext_invalid(x))
+                return X509_get_extended_key_usage(x);
+        eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+        ERR_clear_error();
+        if (!eku)
+                return crit == -1 ? UINT32_MAX : 0;
+        for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
+                switch (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i))) {
+                case NID_server_auth:
+                        v |= XKU_SSL_SERVER;
+                        break;
+                case NID_anyExtendedKeyUsage:
+                        v |= XKU_ANYEKU;
+                        break;
+                default:
+                        break;
+                }
+        sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+        return v;
+}
+
+/* X509_get_pathlen() likewise: a CA's pathLenConstraint, or -1. */
+static long path_len(X509 *x) {
+        BASIC_CONSTRAINTS *bc;
+        long v = -1;
+
+        if (!ext_invalid(x))
+                return X509_get_pathlen(x);
+        bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL);
+        if (bc && bc->ca && bc->pathlen)
+                v = ASN1_INTEGER_get(bc->pathlen);
+        BASIC_CONSTRAINTS_free(bc);
+        ERR_clear_error();
+        return v < 0 ? -1 : v;
+}
+
 /* basicConstraints CA:TRUE, and keyCertSign when keyUsage is there. */
 static bool can_issue(X509 *x) {
-        uint32_t flags = X509_get_extension_flags(x), ku = X509_get_key_usage(x);
+        uint32_t flags = X509_get_extension_flags(x), ku = key_usage(x);
 
         return (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA) &&
                (ku == UINT32_MAX || (ku & KU_KEY_CERT_SIGN));
@@ -81,7 +161,7 @@ static bool can_issue(X509 *x) {
 /* No extendedKeyUsage, or one that allows TLS servers: OpenSSL (and browsers)
  * hold a CA's EKU to the purpose of the certificates below it. */
 static bool serves_tls_server(X509 *x) {
-        uint32_t xku = X509_get_extended_key_usage(x);
+        uint32_t xku = ext_key_usage(x);
 
         return xku == UINT32_MAX || (xku & (XKU_SSL_SERVER | XKU_ANYEKU));
 }
@@ -430,7 +510,7 @@ static int score_path(Search *s, const int *path, size_t len, Score *ret) {
                         sc.weak++;
         }
         for (size_t i = 1; i < len; i++) {
-                long pathlen = X509_get_pathlen(x[i]);
+                long pathlen = path_len(x[i]);
                 bool last_root = i == len - 1 && sc.ending != ENDING_NONE;
 
                 if (!can_issue(x[i]) || !serves_tls_server(x[i]))
@@ -547,26 +627,84 @@ static int search_from(Search *s) {
 
 /* ---- chain_build ------------------------------------------------------------------ */
 
-static int guess_leaf(const Bundle *b) {
-        /* The leaf issues no other certificate of the bundle. Prefer the
-         * first such one that is not a CA. */
+/* Whether certificate i of b issues another certificate of b (not a root's
+ * own copy of itself), as far as names and key identifiers tell. */
+static bool issues_another(const Bundle *b, size_t i) {
+        for (size_t j = 0; j < b->n_certs; j++)
+                if (i != j && X509_cmp(b->certs[i], b->certs[j]) != 0 &&
+                    likely_issued(b->certs[i], b->certs[j]) && !self_issued(b->certs[j]))
+                        return true;
+        return false;
+}
+
+/* A DNS or IP subjectAltName: the certificate names a host. */
+static bool names_a_host(X509 *x) {
+        GENERAL_NAMES *sans = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+        bool found = false;
+
+        ERR_clear_error();
+        for (int i = 0; i < sk_GENERAL_NAME_num(sans) && !found; i++) {
+                const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+                found = g->type == GEN_DNS || g->type == GEN_IPADD;
+        }
+        GENERAL_NAMES_free(sans);
+        return found;
+}
+
+static bool is_ca_flagged(X509 *x) {
+        return X509_get_extension_flags(x) & EXFLAG_CA;
+}
+
+bool chain_is_ca(const Bundle *b, size_t i) {
+        X509 *x;
+
+        if (i >= b->n_certs)
+                return false;
+        x = b->certs[i];
+        if (!is_ca_flagged(x) || names_a_host(x))
+                return false;
+        return (key_usage(x) != UINT32_MAX && (key_usage(x) & KU_KEY_CERT_SIGN)) ||
+               issues_another(b, i);
+}
+
+int chain_guess_leaf(const Bundle *b) {
+        bool all_ca = true;
         int fallback = -1;
 
-        for (size_t i = 0; i < b->n_certs; i++) {
-                bool issues = false;
-
-                for (size_t j = 0; j < b->n_certs && !issues; j++)
-                        if (i != j && X509_cmp(b->certs[i], b->certs[j]) != 0 &&
-                            likely_issued(b->certs[i], b->certs[j]) && !self_issued(b->certs[j]))
-                                issues = true;
-                if (issues)
-                        continue;
-                if (!(X509_get_extension_flags(b->certs[i]) & EXFLAG_CA))
+        /* The leaf issues no other certificate of the bundle: the first such
+         * one that is not a CA, ... */
+        for (size_t i = 0; i < b->n_certs; i++)
+                if (!is_ca_flagged(b->certs[i]) && !issues_another(b, i))
                         return (int) i;
-                if (fallback < 0)
-                        fallback = (int) i;
+        /* ... else one marked CA that is no CA proper (a self-signed server
+         * certificate made with `openssl req -x509`), ... */
+        for (size_t i = 0; i < b->n_certs; i++) {
+                if (chain_is_ca(b, i))
+                        continue;
+                all_ca = false;
+                if (!issues_another(b, i))
+                        return (int) i;
         }
+        if (all_ca)
+                return -1;
+        /* ... else whatever issues nothing here. */
+        for (size_t i = 0; i < b->n_certs && fallback < 0; i++)
+                if (!issues_another(b, i))
+                        fallback = (int) i;
         return fallback >= 0 ? fallback : 0;
+}
+
+/* chain_build()'s choice: a file of CAs only still gets a path, from the
+ * first that issues no other one. */
+static int guess_leaf(const Bundle *b) {
+        int r = chain_guess_leaf(b);
+
+        if (r >= 0)
+                return r;
+        for (size_t i = 0; i < b->n_certs; i++)
+                if (!issues_another(b, i))
+                        return (int) i;
+        return 0;
 }
 
 /* Whether certificate i of the bundle, or a copy of it, is used. */
@@ -764,13 +902,33 @@ int chain_build(const Bundle *b, int leaf_hint, const ChainOptions *o, ChainResu
         }
 
         if (c->root_from_trust) {
-                _cleanup_(freep) char *as = x509_subject_string(last->x);
+                _cleanup_(freep) char *as = x509_subject_string(last->x), *hint = NULL;
                 if (!as)
                         return -ENOMEM;
-                r = findings_add(f, FINDING_CHAIN_ROOT_ADDED, SEVERITY_WARNING, b->path, -1, as,
-                                 NULL,
-                                 "the chain ends below '%s', which was taken from the trust anchors",
-                                 as);
+                if (last->root)
+                        /* The usual case: servers need not send the root.
+                         * Said neutrally: the root may have its own findings
+                         * (expired, weak) that do need action. */
+                        r = findings_add(
+                                f, FINDING_CHAIN_ROOT_ADDED, SEVERITY_WARNING, b->path, -1, as,
+                                "The server does not send this root: clients must have it among their trusted roots (public CAs' roots are). To send it anyway, append it to the chain file.",
+                                "the chain ends below the root '%s', which was taken from the trust anchors",
+                                as);
+                else {
+                        /* An intermediate CA given as an anchor: the server
+                         * would send the server certificate alone, and
+                         * clients that trust only the root cannot build the
+                         * path. */
+                        if (asprintf(&hint,
+                                     "Append '%s' (and its issuers up to the root) to the chain file, after the server certificate.",
+                                     as) < 0)
+                                return -ENOMEM;
+                        r = findings_add(
+                                f, FINDING_CHAIN_ROOT_ADDED, SEVERITY_WARNING, b->path, -1, as,
+                                hint,
+                                "the chain ends at '%s', taken from the trust anchors; the server will not send it, so clients that trust only the root cannot build the path",
+                                as);
+                }
                 if (r < 0)
                         return r;
         }
@@ -897,7 +1055,7 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f) {
         for (int i = 0; i < n; i++) {
                 X509 *x = sk_X509_value(c->path, i);
                 uint32_t flags = X509_get_extension_flags(x);
-                uint32_t ku = X509_get_key_usage(x);
+                uint32_t ku = key_usage(x);
                 int idx = chain_bundle_index(b, x);
                 _cleanup_(freep) char *subject = NULL;
 
@@ -939,7 +1097,7 @@ int chain_check_ca_flags(const Bundle *b, const ChainResult *c, Findings *f) {
                 }
 
                 /* pathlen: the number of non-self-issued intermediates below this CA. */
-                long pathlen = X509_get_pathlen(x);
+                long pathlen = path_len(x);
                 if (pathlen >= 0) {
                         long below = 0;
                         for (int j = 1; j < i; j++)
@@ -964,6 +1122,7 @@ typedef struct VerifyErrors {
         int err[32];
         int depth[32];
         X509_CRL *crl[32]; /* for CERT_REVOKED and the CRL errors: the CRL concerned (borrowed) */
+        X509 *invalid[32]; /* the certificate with an undecodable extension behind it, or NULL */
         size_t n;
 } VerifyErrors;
 
@@ -1058,15 +1217,66 @@ static bool explained(int err, const Findings *f) {
         }
 }
 
-/* Drops the errors that are no failure here, or said by another finding. */
+/* The certificate at depth d of the chain OpenSSL built, else of c's path. */
+static X509 *cert_at_depth(STACK_OF(X509) *built, const ChainResult *c, int d) {
+        if (d >= 0 && d < sk_X509_num(built))
+                return sk_X509_value(built, d);
+        if (d >= 0 && d < sk_X509_num(c->path))
+                return sk_X509_value(c->path, d);
+        return NULL;
+}
+
+/* The certificate with an extension that does not decode that an error at
+ * depth d comes from: the one at d, or, when OpenSSL found no issuer for it
+ * (it refuses such a certificate as an issuer), the issuer c's path has
+ * there. NULL when there is none. */
+static X509 *invalid_cause(int err, int d, STACK_OF(X509) *built, const ChainResult *c) {
+        X509 *x = cert_at_depth(built, c, d);
+
+        if (ext_invalid(x))
+                return x;
+        switch (err) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+                if (d >= 0 && d + 1 < sk_X509_num(c->path) &&
+                    ext_invalid(sk_X509_value(c->path, d + 1)))
+                        return sk_X509_value(c->path, d + 1);
+                return NULL;
+        default:
+                return NULL;
+        }
+}
+
+/* Whether policy has reported x, a certificate of b, as CERT_INVALID. */
+static bool invalid_reported(const Bundle *b, X509 *x, const Findings *f) {
+        int idx = chain_bundle_index(b, x);
+
+        if (idx < 0)
+                return false;
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].code == FINDING_CERT_INVALID && f->items[i].cert == idx &&
+                    f->items[i].file && b->path && streq(f->items[i].file, b->path))
+                        return true;
+        return false;
+}
+
+/* Drops the errors that are no failure here, or said by another finding.
+ * built is the chain OpenSSL built (the depths count in it). */
 static void verify_errors_filter(VerifyErrors *e, int path_len, bool complete, Profile profile,
+                                 const Bundle *b, const ChainResult *c, STACK_OF(X509) *built,
                                  const Findings *f) {
         size_t k = 0;
 
         for (size_t i = 0; i < e->n; i++) {
                 int err = e->err[i];
+                X509 *bad = invalid_cause(err, e->depth[i], built, c);
 
                 if (explained(err, f))
+                        continue;
+                /* Whatever OpenSSL says about a certificate with an extension
+                 * that does not decode, CERT_INVALID says it better. */
+                if (bad && invalid_reported(b, bad, f))
                         continue;
                 /* No CRL given for this certificate: not checked, not a
                  * failure (the operator passes the CRLs they have; the
@@ -1090,6 +1300,7 @@ static void verify_errors_filter(VerifyErrors *e, int path_len, bool complete, P
                 e->err[k] = err;
                 e->depth[k] = e->depth[i];
                 e->crl[k] = e->crl[i];
+                e->invalid[k] = bad;
                 k++;
         }
         e->n = k;
@@ -1306,7 +1517,7 @@ static int crl_check_rules(CrlCheck *k, X509_CRL *crl, X509 *issuer, time_t now)
         _cleanup_(ASN1_INTEGER_freep) ASN1_INTEGER *number = NULL;
         const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
         EVP_PKEY *key = X509_get0_pubkey(issuer);
-        uint32_t ku = X509_get_key_usage(issuer);
+        uint32_t ku = key_usage(issuer);
         char when[32];
         time_t t;
         int loc, cmp, r;
@@ -1582,7 +1793,7 @@ int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, F
         r = verify_once(store, leaf, untrusted, crl_flags, &errors, &built);
         if (r < 0)
                 return r;
-        verify_errors_filter(&errors, n, c->complete, o->profile, f);
+        verify_errors_filter(&errors, n, c->complete, o->profile, b, c, built, f);
 
         /* ... then, when OpenSSL refuses it, OpenSSL's own path building
          * over the whole file: a path it accepts is as good. */
@@ -1599,7 +1810,8 @@ int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, F
                 r = verify_once(store, leaf, all, crl_flags, &other, &other_chain);
                 if (r < 0)
                         return r;
-                verify_errors_filter(&other, sk_X509_num(other_chain), true, o->profile, f);
+                verify_errors_filter(&other, sk_X509_num(other_chain), true, o->profile, b, c,
+                                     other_chain, f);
                 if (other.n == 0)
                         errors.n = 0;
         }
@@ -1644,9 +1856,25 @@ int chain_verify(const Bundle *b, const ChainResult *c, const ChainOptions *o, F
                                 return r;
                         continue;
                 }
-                r = findings_add(f, FINDING_PATH_INVALID, SEVERITY_ERROR, b->path, idx, subject,
-                                 NULL, "path validation failed at depth %d: %s (OpenSSL error %d)",
-                                 d, X509_verify_cert_error_string(errors.err[i]), errors.err[i]);
+                if (errors.invalid[i]) {
+                        /* Not reported by policy (a trust anchor, say):
+                         * OpenSSL's reason alone would mislead. */
+                        _cleanup_(freep) char *bad = x509_subject_string(errors.invalid[i]);
+
+                        if (!bad)
+                                return -ENOMEM;
+                        r = findings_add(
+                                f, FINDING_PATH_INVALID, SEVERITY_ERROR, b->path, idx, subject,
+                                "The certificate is malformed: ask its CA to issue it again (a trust anchor: replace it in the trust file).",
+                                "path validation failed at depth %d: %s (OpenSSL error %d), because an extension of '%s' does not decode",
+                                d, X509_verify_cert_error_string(errors.err[i]), errors.err[i],
+                                bad);
+                } else
+                        r = findings_add(f, FINDING_PATH_INVALID, SEVERITY_ERROR, b->path, idx,
+                                         subject, NULL,
+                                         "path validation failed at depth %d: %s (OpenSSL error %d)",
+                                         d, X509_verify_cert_error_string(errors.err[i]),
+                                         errors.err[i]);
                 if (r < 0)
                         return r;
         }

@@ -46,8 +46,9 @@ ChainResult *chain_result_free(ChainResult *c);
 DEFINE_PTR_CLEANUP(ChainResult, chain_result_free)
 
 /* Finds the path of the bundle's server certificate. `leaf_hint` is the
- * index of the certificate the private key matches, or -1 to guess (the
- * certificate that issues no other one, preferring the first). Among all
+ * index of the certificate the private key matches, or -1 to guess
+ * (chain_guess_leaf(); when b holds only CAs, the first that issues no
+ * other one). Among all
  * paths (depth first over every candidate issuer: same name, consistent key
  * identifiers) it takes the first with no fault, or else the best: verified
  * signatures, then ending at a trust anchor, then issuers that are CAs with
@@ -56,9 +57,25 @@ DEFINE_PTR_CLEANUP(ChainResult, chain_result_free)
  * signatures. A path stops at the first anchor reached; the file's
  * certificates above it still count as part of the chain. Adds
  * CHAIN_ORDER, CHAIN_INCOMPLETE, CHAIN_UNRELATED, CHAIN_SIGNATURE and
- * CHAIN_ROOT_ADDED findings about that path. */
+ * CHAIN_ROOT_ADDED findings about that path. A certificate with an extension
+ * that does not decode (OpenSSL's EXFLAG_INVALID; CERT_INVALID is policy's)
+ * is searched and judged on the extensions that do decode. */
 int chain_build(const Bundle *b, int leaf_hint, const ChainOptions *o, ChainResult **ret,
                 Findings *f);
+
+/* Whether certificate i of b is a CA certificate proper: basicConstraints
+ * CA:TRUE, no DNS or IP subjectAltName, and keyCertSign in its keyUsage or
+ * another certificate of b that it issues. A CA:TRUE certificate that is not
+ * (`openssl req -x509` makes them: CA:TRUE, no keyUsage) is taken for a
+ * server certificate wrongly marked CA (CHAIN_CA_FLAGS), not for a CA. */
+bool chain_is_ca(const Bundle *b, size_t i);
+
+/* The certificate of b taken as the server's when no key says: the first
+ * that is not a CA and issues no other certificate of b, else the first
+ * that is not a CA proper (chain_is_ca()) and issues none, else the first
+ * that issues none. -1 when every certificate of b is a CA proper: the file
+ * has no server certificate. */
+int chain_guess_leaf(const Bundle *b);
 
 /* Checks basicConstraints/keyUsage of the issuers and the leaf, and path
  * lengths (CHAIN_CA_FLAGS). */

@@ -1,11 +1,12 @@
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/pem.h>
 
 #include "chain.h"
@@ -26,19 +27,59 @@ static int find_key_leaf(const Bundle *chain, EVP_PKEY *key) {
         return -1;
 }
 
-int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
-                  const CheckOptions *o, Findings *f) {
+/* "0 ('CN=…'), 1 ('CN=…')": the certificates of a file of CAs. */
+static char *cert_list_text(const Bundle *b) {
+        _cleanup_(freep) char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < b->n_certs; i++) {
+                _cleanup_(freep) char *s = x509_subject_string(b->certs[i]);
+                fprintf(m, "%s%zu '%s'", i ? ", " : "", i, strna(s));
+        }
+        if (fclose(m) != 0)
+                return NULL;
+        return TAKE_PTR(text);
+}
+
+static const char *base_name(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash ? slash + 1 : path;
+}
+
+/* check_bundles(); *ret_leaf is the certificate taken as the server's (the
+ * key's, else the chain's guess), -1 when the file has none. */
+static int check_service(const char *service, const Bundle *chain, const Bundle *key,
+                         const CheckOptions *o, int *ret_leaf, Findings *f) {
         _cleanup_(chain_result_freep) ChainResult *c = NULL;
         _cleanup_(strv_freep) char **names = NULL;
         const Bundle *keysrc = key ? key : chain;
         const char *key_path = key ? key->path : chain->path;
         bool key_unmatched = false;
-        int leaf = -1, r;
+        int leaf = -1, key_leaf = -1, r;
 
+        *ret_leaf = -1;
         if (chain->n_certs == 0)
                 return 0; /* the reader said why (NOT_PEM, FILE_TOO_LARGE, ...) */
 
-        /* The key decides which certificate is the server's. */
+        if (key && chain->n_keys + chain->n_encrypted_keys > 0) {
+                /* The chain file is served to clients and often readable by
+                 * all; a second copy of a key there is a leak, even when it
+                 * is the right one. */
+                _cleanup_(freep) char *hint = NULL;
+
+                if (asprintf(&hint,
+                             "Remove the private key from %s: the chain file holds certificates only, the key is in %s.",
+                             chain->path, key->path) < 0)
+                        return -ENOMEM;
+                r = findings_add(f, FINDING_KEY_MULTIPLE, SEVERITY_ERROR, chain->path, -1, NULL,
+                                 hint, "%s holds a private key; keys belong only in %s",
+                                 chain->path, key->path);
+                if (r < 0)
+                        return r;
+        }
         if (!key && chain->n_keys > 1) {
                 r = findings_add(f, FINDING_KEY_MULTIPLE, SEVERITY_ERROR, chain->path, -1, NULL,
                                  "Keep only the server certificate's private key in the file.",
@@ -47,21 +88,56 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
                 if (r < 0)
                         return r;
         }
+
+        /* The key decides which certificate is the server's, unless it is a
+         * CA's: a CA certificate is never the server's while the file holds
+         * another. */
         if (keysrc->n_keys >= 1) {
-                EVP_PKEY *k = keysrc->keys[0];
-                leaf = find_key_leaf(chain, k);
-                key_unmatched = leaf < 0; /* reported below, once the server certificate is known */
-                if (leaf > 0) {
-                        _cleanup_(freep) char *s = x509_subject_string(chain->certs[leaf]);
+                key_leaf = find_key_leaf(chain, keysrc->keys[0]);
+                if (key_leaf >= 0 && chain_is_ca(chain, (size_t) key_leaf)) {
+                        _cleanup_(freep) char *s = x509_subject_string(chain->certs[key_leaf]);
                         if (!s)
                                 return -ENOMEM;
-                        r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, leaf, s,
-                                         "Put the server certificate, the one the key belongs to, first in the chain file.",
-                                         "the private key belongs to certificate %d ('%s'), not to the first certificate of %s",
-                                         leaf, s, chain->path);
+                        r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, -1, s,
+                                         "Upload the private key made with the server certificate's request; a CA's key stays with the CA (if it has been copied around, ask whether the CA must be replaced).",
+                                         "the key in %s is the private key of the CA '%s' (certificate %d of %s; it must never leave the CA); upload the server certificate's key",
+                                         key_path, s, key_leaf, chain->path);
                         if (r < 0)
                                 return r;
-                }
+                        key_leaf = -1;
+                } else
+                        key_unmatched = key_leaf < 0; /* reported below, once the server
+                                                        * certificate is known */
+        }
+        leaf = key_leaf >= 0 ? key_leaf : chain_guess_leaf(chain);
+
+        if (leaf < 0) {
+                /* Only CAs: the server certificate was left out. Its own
+                 * checks (names, usages, CA flags) would all be about a CA
+                 * and say nothing useful. */
+                _cleanup_(freep) char *list = cert_list_text(chain), *hint = NULL;
+                if (!list)
+                        return -ENOMEM;
+                if (asprintf(&hint,
+                             "Put the server certificate (the one issued for this service's names, CA:FALSE) first in %s, followed by its issuers: cat server.crt intermediate.crt root.crt > %s",
+                             chain->path, base_name(chain->path)) < 0)
+                        return -ENOMEM;
+                return findings_add(f, FINDING_CHAIN_INCOMPLETE, SEVERITY_ERROR, chain->path, -1,
+                                    NULL, hint,
+                                    "%s has no server certificate: it holds only CA certificates (%s); put the server certificate first",
+                                    chain->path, list);
+        }
+
+        if (key_leaf > 0) {
+                _cleanup_(freep) char *s = x509_subject_string(chain->certs[key_leaf]);
+                if (!s)
+                        return -ENOMEM;
+                r = findings_add(f, FINDING_KEY_MISMATCH, SEVERITY_ERROR, key_path, -1, s,
+                                 "Put the server certificate, the one the key belongs to, first in the chain file.",
+                                 "the private key in %s belongs to certificate %d ('%s') of %s, not to the first certificate",
+                                 key_path, key_leaf, s, chain->path);
+                if (r < 0)
+                        return r;
         }
 
         ChainOptions co = {
@@ -118,7 +194,23 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
         if (r < 0)
                 return r;
 
-        return chain_verify(chain, c, &co, f);
+        r = chain_verify(chain, c, &co, f);
+        if (r < 0)
+                return r;
+        *ret_leaf = c->leaf;
+        return 0;
+}
+
+int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
+                  const CheckOptions *o, Findings *f) {
+        int leaf, r;
+
+        /* Whatever OpenSSL leaves in its error queue about the uploaded
+         * certificates is no concern of the caller's. */
+        ERR_set_mark();
+        r = check_service(service, chain, key, o, &leaf, f);
+        ERR_pop_to_mark();
+        return r;
 }
 
 int check_files(const char *service, const char *chain_path, const char *key_path,
@@ -137,21 +229,94 @@ int check_files(const char *service, const char *chain_path, const char *key_pat
         return check_bundles(service, chain, key, o, f);
 }
 
-static int no_password(char *buf, int size, int rwflag, void *u) {
-        return -1; /* a trust file is read, never decrypted: never prompt */
+static void openssl_freep(void *p) {
+        OPENSSL_free(*(void **) p);
+        *(void **) p = NULL;
 }
 
-static void sk_X509_INFO_pop_freep(STACK_OF(X509_INFO) **p) {
-        if (*p) {
-                sk_X509_INFO_pop_free(*p, X509_INFO_free);
-                *p = NULL;
+static int anchors_problem(Findings *f, FindingCode code, const char *path, int block,
+                           const char *hint, const char *fmt, ...) _printf_(6, 7);
+
+static int anchors_problem(Findings *f, FindingCode code, const char *path, int block,
+                           const char *hint, const char *fmt, ...) {
+        _cleanup_(freep) char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        r = findings_add(f, code, SEVERITY_ERROR, path, block, NULL, hint, "%s", msg);
+        return r < 0 ? r : -EINVAL;
+}
+
+/* The certificates of the PEM text data: every CERTIFICATE (or TRUSTED
+ * CERTIFICATE) block, other blocks skipped unread (nothing is decrypted).
+ * A damaged block is a finding naming it. */
+static int anchors_parse_pem(const char *path, const char *data, size_t len, STACK_OF(X509) *s,
+                             Findings *f) {
+        _cleanup_(BIO_free_allp) BIO *bio = BIO_new_mem_buf(data, (int) len);
+        int blocks = 0;
+
+        if (!bio)
+                return -ENOMEM;
+        for (;;) {
+                _cleanup_(openssl_freep) char *name = NULL, *header = NULL;
+                _cleanup_(openssl_freep) unsigned char *der = NULL;
+                const unsigned char *q;
+                long n = 0;
+                X509 *x;
+                bool aux;
+
+                ERR_clear_error();
+                if (PEM_read_bio(bio, &name, &header, &der, &n) != 1) {
+                        unsigned long e = ERR_peek_last_error();
+
+                        ERR_clear_error();
+                        if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+                                return 0; /* no more blocks */
+                        _cleanup_(freep) char *hint = NULL;
+
+                        if (asprintf(&hint,
+                                     "Get the CA certificates again, or remove block %d from %s: it was truncated or edited.",
+                                     blocks + 1, path) < 0)
+                                return -ENOMEM;
+                        return anchors_problem(
+                                f, FINDING_CERT_INVALID, path, -1, hint,
+                                "PEM block %d of %s (counting from 1) is damaged: its text does not decode",
+                                blocks + 1, path);
+                }
+                blocks++;
+                aux = streq(name, "TRUSTED CERTIFICATE");
+                if (!aux && !streq(name, "CERTIFICATE") && !streq(name, "X509 CERTIFICATE"))
+                        continue;
+                q = der;
+                x = aux ? d2i_X509_AUX(NULL, &q, n) : d2i_X509(NULL, &q, n);
+                if (!x || q != der + n) {
+                        _cleanup_(freep) char *hint = NULL;
+
+                        X509_free(x);
+                        ERR_clear_error();
+                        if (asprintf(&hint,
+                                     "Get the CA certificates again, or remove block %d from %s: it was truncated or edited.",
+                                     blocks, path) < 0)
+                                return -ENOMEM;
+                        return anchors_problem(
+                                f, FINDING_CERT_INVALID, path, sk_X509_num(s), hint,
+                                "PEM block %d of %s (counting from 1) is damaged: it does not decode as a certificate",
+                                blocks, path);
+                }
+                if (!sk_X509_push(s, x)) {
+                        X509_free(x);
+                        return -ENOMEM;
+                }
         }
 }
 
 int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         _cleanup_(freep) char *data = NULL;
-        _cleanup_(BIO_free_allp) BIO *bio = NULL;
-        _cleanup_(sk_X509_INFO_pop_freep) STACK_OF(X509_INFO) *infos = NULL;
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
         size_t len = 0;
         int r;
@@ -163,26 +328,23 @@ int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return findings_add(f, FINDING_FILE_UNREADABLE, SEVERITY_ERROR, path, -1, NULL,
-                                    NULL, "cannot read the trust anchors in %s: %s", path,
-                                    strerror(-r)) < 0 ? -ENOMEM : -EINVAL;
+                return anchors_problem(f, FINDING_FILE_UNREADABLE, path, -1,
+                                       "Give the path of a readable file of CA certificates.",
+                                       "cannot read the trust anchors in %s: %s", path,
+                                       strerror(-r));
 
         s = sk_X509_new_null();
-        bio = BIO_new_mem_buf(data, (int) len);
-        if (!s || !bio)
+        if (!s)
                 return -ENOMEM;
-        infos = PEM_X509_INFO_read_bio_ex(bio, NULL, no_password, NULL, NULL, NULL);
-        for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++) {
-                X509_INFO *info = sk_X509_INFO_value(infos, i);
-                if (!info->x509)
-                        continue;
-                if (!sk_X509_push(s, info->x509))
-                        return -ENOMEM;
-                info->x509 = NULL; /* now owned by s */
-        }
-        if (sk_X509_num(s) == 0) {
+        if (memmem(data, len, "-----BEGIN ", 11)) {
+                r = anchors_parse_pem(path, data, len, s, f);
+                if (r < 0)
+                        return r;
+        } else {
                 const unsigned char *q = (const unsigned char *) data;
                 X509 *x = d2i_X509(NULL, &q, (long) len);
+
+                ERR_clear_error();
                 if (x && q == (const unsigned char *) data + len) {
                         if (!sk_X509_push(s, x)) {
                                 X509_free(x);
@@ -193,11 +355,10 @@ int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         }
         ERR_clear_error();
         if (sk_X509_num(s) == 0)
-                return findings_add(f, FINDING_NOT_PEM, SEVERITY_ERROR, path, -1, NULL,
-                                    "Give a file of CA certificates in PEM (-----BEGIN CERTIFICATE-----), or one in DER.",
-                                    "%s holds no certificate to use as a trust anchor", path) < 0
-                               ? -ENOMEM
-                               : -EINVAL;
+                return anchors_problem(
+                        f, FINDING_NOT_PEM, path, -1,
+                        "Give a file of CA certificates in PEM (-----BEGIN CERTIFICATE-----), or one in DER.",
+                        "%s holds no certificate to use as a trust anchor", path);
 
         /* Success: append to what the caller already has. */
         if (*ret) {
@@ -386,9 +547,143 @@ static int cmp_service(const void *a, const void *b) {
         return ra != rb ? ra - rb : strcmp(x, y);
 }
 
-static int list_services(int dfd, char ***ret) {
-        _cleanup_(strv_freep) char **l = NULL;
-        DIR *d;
+static bool exists_at(int dfd, const char *name) {
+        struct stat st;
+        return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static bool strneq(const char *a, const char *b, size_t n) {
+        return strncmp(a, b, n) == 0;
+}
+
+static int cmp_string(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Whether an entry of the store looks like an upload: a certificate or key
+ * file name, or something with "-cert." in it. */
+static bool looks_uploaded(const char *name) {
+        static const char *const suffixes[] = { ".crt", ".key", ".pem", ".p12",
+                                                ".pfx", ".der", ".cer" };
+        size_t len = strlen(name);
+
+        if (strcasestr(name, "-cert."))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (len > 4 && strcasecmp(name + len - 4, suffixes[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* The service of a name the agent reads, <svc>-cert.crt or <svc>-cert.key
+ * (malloc'd), or NULL (errno 0: not such a name; ENOMEM). */
+static char *service_of(const char *name) {
+        size_t len = strlen(name);
+
+        errno = 0;
+        if (len <= 9 || (!streq(name + len - 9, "-cert.crt") && !streq(name + len - 9, "-cert.key")) ||
+            !valid_service_name(name, len - 9))
+                return NULL;
+        return strndup(name, len - 9);
+}
+
+/* The name a misnamed upload was meant to have: lower case, '_' as '-',
+ * "-cert" added, .pem/.cer/.der as .crt, anything after .crt/.key dropped
+ * ("REM-cert.crt", "rem.crt", "rem-cert.pem", "rem-cert.key.txt",
+ * "my_svc-cert.crt"). *ret_kind is "crt", "key" or "p12". NULL (errno 0)
+ * when no valid name comes out. */
+static char *suggest_name(const char *name, const char **ret_kind) {
+        _cleanup_(freep) char *s = strdup(name);
+        const char *ext, *kind = NULL;
+        char *p, *result = NULL;
+        size_t stem, el;
+
+        if (!s)
+                return NULL;
+        errno = 0;
+        for (p = s; *p; p++)
+                *p = *p == '_' ? '-' : (char) tolower((unsigned char) *p);
+        p = strstr(s, "-cert.");
+        if (p) {
+                stem = (size_t) (p - s);
+                ext = p + 6;
+        } else {
+                p = strrchr(s, '.');
+                if (!p)
+                        return NULL;
+                stem = (size_t) (p - s);
+                ext = p + 1;
+        }
+        el = strcspn(ext, ".");
+        if ((el == 3 && (strneq(ext, "crt", 3) || strneq(ext, "pem", 3) || strneq(ext, "cer", 3) ||
+                         strneq(ext, "der", 3))))
+                kind = "crt";
+        else if (el == 3 && strneq(ext, "key", 3))
+                kind = "key";
+        else if (el == 3 && (strneq(ext, "p12", 3) || strneq(ext, "pfx", 3)))
+                kind = "p12";
+        if (!kind || !valid_service_name(s, stem))
+                return NULL;
+        if (asprintf(&result, "%.*s-cert.%s", (int) stem, s, streq(kind, "p12") ? "crt" : kind) < 0) {
+                errno = ENOMEM;
+                return NULL;
+        }
+        *ret_kind = kind;
+        return result;
+}
+
+/* FILE_UNREADABLE for an entry of the store the agent would ignore. */
+static int add_misnamed(int dfd, const char *dir, const char *name, Findings *f) {
+        _cleanup_(freep) char *path = NULL, *want = NULL, *hint = NULL;
+        size_t len = strlen(name);
+        const char *kind = NULL, *ext = len > 4 ? name + len - 4 : "";
+        int r;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        want = suggest_name(name, &kind);
+        if (!want && errno == ENOMEM)
+                return -ENOMEM;
+        if (!want)
+                r = asprintf(&hint,
+                             "Name the chain <service>-cert.crt and the key <service>-cert.key, the service in lower case (letters, digits, hyphens), e.g. rem-cert.crt and rem-cert.key; remove files the agent is not to read.");
+        else if (streq(kind, "p12")) {
+                _cleanup_(freep) char *svc = strndup(want, strlen(want) - 9);
+                if (!svc)
+                        return -ENOMEM;
+                r = asprintf(&hint,
+                             "The agent reads PEM files: openssl pkcs12 -in %s -nokeys -out %s-cert.crt && openssl pkcs12 -in %s -nocerts -noenc -out %s-cert.key, then remove %s.",
+                             name, svc, name, svc, name);
+        } else if (exists_at(dfd, want))
+                r = asprintf(&hint, "Remove it (%s is there already), or replace %s with it.", want,
+                             want);
+        else if (strcasecmp(ext, ".der") == 0)
+                r = asprintf(&hint, "The agent reads PEM: openssl x509 -inform der -in %s -out %s, then remove %s.",
+                             name, want, name);
+        else if (strcasecmp(ext, ".pem") == 0 && streq(kind, "crt"))
+                r = asprintf(&hint,
+                             "Rename it to %s (%.*s-cert.key if it holds the private key).",
+                             want, (int) (strlen(want) - 9), want);
+        else
+                r = asprintf(&hint, "Rename it to %s.", want);
+        if (r < 0)
+                return -ENOMEM;
+        return findings_add(f, FINDING_FILE_UNREADABLE, SEVERITY_ERROR, path, -1, NULL, hint,
+                            "%s is not a name the agent reads (it reads <service>-cert.crt and <service>-cert.key only), so it would ignore the file",
+                            path);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+        *d = NULL;
+}
+
+/* The services of the store (rem, xcap, bsf first) in *ret; an entry that
+ * looks like an upload but has no name the agent reads is a finding in f. */
+static int list_services(int dfd, const char *dir, char ***ret, Findings *f) {
+        _cleanup_(strv_freep) char **l = NULL, **misnamed = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
         int fd, r;
 
         for (const char *const *s = (const char *const[]) { "rem", "xcap", "bsf", NULL }; *s; s++) {
@@ -396,7 +691,7 @@ static int list_services(int dfd, char ***ret) {
                 if (r < 0)
                         return r;
         }
-        fd = dup(dfd);
+        fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
                 return -errno;
         d = fdopendir(fd);
@@ -407,30 +702,32 @@ static int list_services(int dfd, char ***ret) {
         }
         rewinddir(d);
         for (struct dirent *de; (de = readdir(d));) {
-                size_t len = strlen(de->d_name);
-                const char *suffix = NULL;
+                _cleanup_(freep) char *svc = NULL;
 
-                if (len > 9 && (streq(de->d_name + len - 9, "-cert.crt") ||
-                                streq(de->d_name + len - 9, "-cert.key")))
-                        suffix = de->d_name + len - 9;
-                if (!suffix || !valid_service_name(de->d_name, (size_t) (suffix - de->d_name)))
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                _cleanup_(freep) char *svc = strndup(de->d_name, (size_t) (suffix - de->d_name));
-                r = svc ? strv_extend_unique(&l, svc, false) : -ENOMEM;
-                if (r < 0) {
-                        closedir(d);
+                svc = service_of(de->d_name);
+                if (svc)
+                        r = strv_extend_unique(&l, svc, false);
+                else if (errno == ENOMEM)
+                        r = -ENOMEM;
+                else if (looks_uploaded(de->d_name))
+                        r = strv_extend(&misnamed, de->d_name);
+                else
+                        r = 0;
+                if (r < 0)
                         return r;
-                }
         }
-        closedir(d);
         qsort(l, strv_length(l), sizeof(char *), cmp_service);
+        if (misnamed)
+                qsort(misnamed, strv_length(misnamed), sizeof(char *), cmp_string);
+        for (char **m = misnamed; m && *m; m++) {
+                r = add_misnamed(dfd, dir, *m, f);
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(l);
         return 0;
-}
-
-static bool exists_at(int dfd, const char *name) {
-        struct stat st;
-        return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static int store_check_service(int dfd, const char *dir, const char *service,
@@ -440,7 +737,7 @@ static int store_check_service(int dfd, const char *dir, const char *service,
         _cleanup_(bundle_freep) Bundle *chain = NULL, *kb = NULL;
         bool has_crt, has_key;
         CheckOptions so = *o;
-        int r;
+        int leaf = -1, r;
 
         if (asprintf(&crt, "%s-cert.crt", service) < 0 || asprintf(&key, "%s-cert.key", service) < 0 ||
             asprintf(&crt_path, "%s/%s", dir, crt) < 0 || asprintf(&key_path, "%s/%s", dir, key) < 0)
@@ -451,14 +748,6 @@ static int store_check_service(int dfd, const char *dir, const char *service,
         if (!sr->uploaded)
                 return 0;
 
-        if (has_crt != has_key) {
-                r = findings_add(&sr->findings, FINDING_PAIR_INCOMPLETE, SEVERITY_ERROR,
-                                 has_crt ? crt_path : key_path, -1, NULL, NULL,
-                                 "%s is there but %s is not: upload both files of the pair, or neither",
-                                 has_crt ? crt : key, has_crt ? key : crt);
-                if (r < 0)
-                        return r;
-        }
         if (has_crt) {
                 r = bundle_load_at(dfd, crt, crt_path, BUNDLE_EXPECT_CERTS, &chain, &sr->findings);
                 if (r < 0)
@@ -469,25 +758,43 @@ static int store_check_service(int dfd, const char *dir, const char *service,
                 if (r < 0)
                         return r;
         }
+        if (has_crt != has_key) {
+                bool key_inside = chain && chain->n_keys + chain->n_encrypted_keys > 0;
+
+                if (key_inside)
+                        r = findings_add(&sr->findings, FINDING_PAIR_INCOMPLETE, SEVERITY_ERROR,
+                                         crt_path, -1, NULL,
+                                         "Move the private key out of the chain file into its own file: the chain file is served to clients.",
+                                         "%s is there but %s is not, and %s holds the private key: move the key into %s",
+                                         crt, key, crt, key);
+                else
+                        r = findings_add(&sr->findings, FINDING_PAIR_INCOMPLETE, SEVERITY_ERROR,
+                                         has_crt ? crt_path : key_path, -1, NULL, NULL,
+                                         "%s is there but %s is not: upload both files of the pair, or neither",
+                                         has_crt ? crt : key, has_crt ? key : crt);
+                if (r < 0)
+                        return r;
+        }
         if (!chain)
                 return 0;
 
         so.deploy = deploy;
         so.xcap_names = streq(service, "bsf") ? *xcap_names : NULL;
-        r = check_bundles(service, chain, kb, &so, &sr->findings);
+        r = check_service(service, chain, kb, &so, &leaf, &sr->findings);
         if (r < 0)
                 return r;
 
-        if (streq(service, "xcap") && chain->n_certs > 0) {
-                int leaf = kb && kb->n_keys > 0 ? find_key_leaf(chain, kb->keys[0]) : -1;
-                r = names_cert_sans(chain->certs[leaf >= 0 ? leaf : 0], xcap_names, NULL, NULL);
+        /* The BSF names mirror the XCAP certificate's: the one the chain
+         * took as the server's (the key's, else its guess). */
+        if (streq(service, "xcap") && leaf >= 0) {
+                r = names_cert_sans(chain->certs[leaf], xcap_names, NULL, NULL);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-int check_store(const char *dir, const CheckOptions *o, StoreReport **ret) {
+static int check_store_impl(const char *dir, const CheckOptions *o, StoreReport **ret) {
         _cleanup_(store_report_freep) StoreReport *rep = NULL;
         _cleanup_(deploy_freep) Deployment *deploy = NULL;
         _cleanup_(strv_freep) char **services = NULL, **xcap_names = NULL;
@@ -512,7 +819,7 @@ int check_store(const char *dir, const CheckOptions *o, StoreReport **ret) {
         rep->is_store = true;
         rep->has_deployment = r != -ENOENT;
 
-        r = list_services(dfd, &services);
+        r = list_services(dfd, dir, &services, &rep->findings);
         if (r < 0)
                 return r;
         while (services[n])
@@ -534,4 +841,14 @@ int check_store(const char *dir, const CheckOptions *o, StoreReport **ret) {
 
         *ret = TAKE_PTR(rep);
         return 0;
+}
+
+int check_store(const char *dir, const CheckOptions *o, StoreReport **ret) {
+        int r;
+
+        /* The OpenSSL error queue is left as it was found (see check_bundles()). */
+        ERR_set_mark();
+        r = check_store_impl(dir, o, ret);
+        ERR_pop_to_mark();
+        return r;
 }

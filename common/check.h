@@ -40,7 +40,11 @@ typedef struct CheckOptions {
 } CheckOptions;
 
 /* Checks one service. key may be NULL (key checks skipped; a key inside the
- * chain file is still used). */
+ * chain file is still used); with a key, a key inside the chain file is
+ * KEY_MULTIPLE. The key says which certificate is the server's, unless it is
+ * a CA's (KEY_MISMATCH); a chain file of CA certificates only has no server
+ * certificate (CHAIN_INCOMPLETE, and nothing else is checked). Leaves the
+ * OpenSSL error queue as it found it. */
 int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
                   const CheckOptions *o, Findings *f);
 
@@ -68,7 +72,11 @@ bool store_report_has_errors(const StoreReport *r);
 
 /* Checks rem, xcap, bsf and every other <svc>-cert.crt/.key pair in dir,
  * with the names of dir/deployment.yaml (o->deploy is ignored; o->names are
- * added to every service). Never follows a link inside the store. */
+ * added to every service). Never follows a link inside the store. An entry
+ * that looks like an upload (.crt, .key, .pem, .p12, .pfx, .der, .cer, or
+ * "-cert." in its name) but is no <svc>-cert.crt/.key the agent reads is a
+ * FILE_UNREADABLE finding of the store, whose hint gives the name meant.
+ * Leaves the OpenSSL error queue as it found it. */
 int check_store(const char *dir, const CheckOptions *o, StoreReport **ret);
 
 #define CHECK_ANCHORS_MAX_BYTES (16 * 1024 * 1024)
@@ -76,7 +84,8 @@ int check_store(const char *dir, const CheckOptions *o, StoreReport **ret);
 /* Loads trust anchors from path (an operator's file, links followed): any
  * number of PEM certificates (other blocks ignored, nothing decrypted) or one
  * DER certificate. Appends them to *ret (created if NULL) only on success.
- * An unreadable file or one without certificates is a finding and -EINVAL. */
+ * An unreadable file, one without certificates, or one with a damaged block
+ * (CERT_INVALID naming the block) is a finding and -EINVAL. */
 int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f);
 
 /* The system's CA bundle: $SSL_CERT_FILE, else OpenSSL's default cert file

@@ -10,7 +10,9 @@
 
 #include "bundle.h"
 #include "check.h"
+#include "fileio.h"
 #include "inspect.h"
+#include "names.h"
 #include "report.h"
 #include "strv.h"
 #include "timeutil.h"
@@ -35,7 +37,8 @@ static void help(FILE *out) {
               "  --system-trust       also trust the system's CA bundle ($SSL_CERT_FILE, else\n"
               "                       OpenSSL's default), e.g. for a public CA's chain sent\n"
               "                       without its root\n"
-              "  --name HOST|IP       a name the certificate must cover (repeatable)\n"
+              "  --name HOST|IP       a name the certificate must cover (repeatable); on a\n"
+              "                       STORE_DIR, every service's certificate must cover it\n"
               "  --crl FILE           check revocation against this CRL (PEM or DER; from the\n"
               "                       CA's CRL Distribution Point); repeatable\n"
               "  --profile NAME       default | strict | innovaphone\n"
@@ -47,7 +50,9 @@ static void help(FILE *out) {
               "unreadable input\n"
               "\n"
               "inspect: print each certificate of a file in order (subject, issuer, SANs,\n"
-              "validity, key, signature, SHA-256 fingerprint, whether signed by the next).\n",
+              "validity, key, signature, SHA-256 fingerprint, whether signed by the next),\n"
+              "then its private keys; exit status 2 when a file holds nothing usable or is\n"
+              "damaged (a key file or a CSR alone is fine).\n",
               out);
 }
 
@@ -68,6 +73,29 @@ static int parse_now(const char *s, time_t *ret) {
         if (time_parse_rfc3339(s, ret) < 0)
                 return usage_error("--now: '%s' is not an RFC 3339 time (e.g. 2026-11-23T12:00:00Z)", s);
         return 0;
+}
+
+/* --name takes what a certificate's subjectAltName can carry: a host name
+ * or an IP address, as written in a URL's host but without brackets. */
+static int parse_name(const char *s) {
+        unsigned char ip[16];
+        size_t len = strlen(s), n;
+
+        if (names_parse_ip(s, ip, &n) || names_is_hostname(s))
+                return 0;
+        if (len > 2 && s[0] == '[' && s[len - 1] == ']') {
+                _cleanup_(freep) char *inner = strndup(s + 1, len - 2);
+
+                if (!inner)
+                        return -ENOMEM;
+                if (names_parse_ip(inner, ip, &n))
+                        return usage_error("--name: '%s' is not a host name or an IP address; "
+                                           "give the address without brackets: %s",
+                                           s, inner);
+        }
+        return usage_error("--name: '%s' is not a host name (letters, digits, hyphens, dots) "
+                           "or an IPv4/IPv6 address",
+                           s);
 }
 
 static bool has_code(const StoreReport *r, FindingCode c) {
@@ -143,7 +171,7 @@ static int cmd_check(int argc, char **argv) {
                                 return EXIT_USAGE;
                         break;
                 case ARG_NAME:
-                        if (strv_extend(&names, optarg) < 0)
+                        if (parse_name(optarg) != 0 || strv_extend(&names, optarg) < 0)
                                 return EXIT_USAGE;
                         break;
                 case ARG_PROFILE:
@@ -170,8 +198,11 @@ static int cmd_check(int argc, char **argv) {
         for (char **t = trust_files; t && *t; t++) {
                 r = check_load_anchors(*t, &trust, &pre);
                 if (r < 0 || findings_has_errors(&pre)) {
-                        fprintf(stderr, "certconfd: --trust %s: %s\n", *t,
-                                pre.n ? pre.items[0].message : "no certificate in the file");
+                        if (pre.n > 0)
+                                fprintf(stderr, "certconfd: --trust %s: %s\n  fix: %s\n", *t,
+                                        pre.items[0].message, pre.items[0].hint);
+                        else
+                                fprintf(stderr, "certconfd: --trust %s: %s\n", *t, strerror(-r));
                         findings_clear(&pre);
                         return EXIT_USAGE;
                 }
@@ -245,6 +276,64 @@ static int cmd_check(int argc, char **argv) {
         return store_report_has_errors(rep) ? EXIT_FINDINGS : 0;
 }
 
+/* Whether the file holds a PEM block of any kind (a CSR, a CRL, ...). */
+static bool holds_pem_block(const char *path) {
+        _cleanup_(freep) char *data = NULL;
+        size_t len = 0;
+
+        return read_file_path(path, BUNDLE_MAX_BYTES, &data, &len) >= 0 &&
+               memmem(data, len, "-----BEGIN ", 11);
+}
+
+static void print_findings(FILE *out, const char *path, const Findings *f, bool as_notes) {
+        for (size_t j = 0; j < f->n; j++)
+                fprintf(out, "%s: %s %s: %s\n  fix: %s\n", path,
+                        as_notes ? "note" : severity_to_string(f->items[j].severity),
+                        finding_code_to_string(f->items[j].code), f->items[j].message,
+                        f->items[j].hint);
+}
+
+/* Prints what one file holds; 0, or EXIT_USAGE when it holds nothing to
+ * show or the reader found an error. */
+static int inspect_one(const char *path, time_t now) {
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        int r;
+
+        /* Certificates, keys or both: a key file or a combined file is
+         * inspected as readily as a chain. */
+        r = bundle_load(path, 0, &b, &f);
+        if (r < 0) {
+                fprintf(stderr, "certconfd: %s: %s\n", path, strerror(-r));
+                return EXIT_USAGE;
+        }
+        if (b->n_certs > 0 || b->n_keys > 0 || b->n_encrypted_keys > 0) {
+                (void) inspect_print(stdout, b, now);
+                print_findings(stderr, path, &f, false);
+                return findings_has_errors(&f) ? EXIT_USAGE : 0;
+        }
+
+        /* Nothing to show: the reader, asked for certificates, says what the
+         * file is instead. PEM of another kind (a CSR, a CRL) is information;
+         * anything else cannot be used. */
+        findings_clear(&f);
+        b = bundle_free(b);
+        r = bundle_load(path, BUNDLE_EXPECT_CERTS, &b, &f);
+        if (r < 0) {
+                fprintf(stderr, "certconfd: %s: %s\n", path, strerror(-r));
+                return EXIT_USAGE;
+        }
+        if (!findings_has_code(&f, FINDING_FILE_UNREADABLE) &&
+            !findings_has_code(&f, FINDING_FILE_TOO_LARGE) && holds_pem_block(path)) {
+                printf("%s: no certificates, no private keys\n", path);
+                fflush(stdout);
+                print_findings(stdout, path, &f, true);
+                return 0;
+        }
+        print_findings(stderr, path, &f, false);
+        return EXIT_USAGE;
+}
+
 static int cmd_inspect(int argc, char **argv) {
         static const struct option options[] = {
                 { "now", required_argument, NULL, 'n' },
@@ -272,29 +361,10 @@ static int cmd_inspect(int argc, char **argv) {
                 return usage_error("%s", "inspect needs at least one FILE");
 
         for (int i = optind; i < argc; i++) {
-                _cleanup_(bundle_freep) Bundle *b = NULL;
-                Findings f = {};
-                int r;
-
-                r = bundle_load(argv[i], BUNDLE_EXPECT_CERTS, &b, &f);
-                if (r < 0) {
-                        fprintf(stderr, "certconfd: %s: %s\n", argv[i], strerror(-r));
-                        findings_clear(&f);
-                        return EXIT_USAGE;
-                }
                 if (i > optind)
                         fputc('\n', stdout);
-                if (b->n_certs > 0 || b->n_keys > 0)
-                        (void) inspect_print(stdout, b, now);
-                for (size_t j = 0; j < f.n; j++) {
-                        fprintf(stderr, "%s: %s %s: %s\n  fix: %s\n", argv[i],
-                                severity_to_string(f.items[j].severity),
-                                finding_code_to_string(f.items[j].code), f.items[j].message,
-                                f.items[j].hint);
-                        if (f.items[j].severity == SEVERITY_ERROR)
-                                ret = EXIT_USAGE;
-                }
-                findings_clear(&f);
+                if (inspect_one(argv[i], now) != 0)
+                        ret = EXIT_USAGE;
         }
         return ret;
 }

@@ -27,6 +27,19 @@ expect "a 31-certificate trust bundle is fine for --trust" 0 CHAIN_ROOT_ADDED --
 SSL_CERT_FILE="$T/big-trust.pem" expect "root from --system-trust (SSL_CERT_FILE)" 0 CHAIN_ROOT_ADDED --service rem noroot.crt rem.key --system-trust
 SSL_CERT_FILE="$T/other.crt" expect "--system-trust without the root" 1 CHAIN_INCOMPLETE --service rem noroot.crt rem.key --system-trust
 expect "--trust on a file without certificates" 2 - --service rem noroot.crt rem.key --trust rem.key
+if grep -q "fix: Give a file of CA certificates" "$T/stderr"; then ok "--trust failure prints its hint"; else not_ok "--trust failure hint: $(head -c 300 "$T/stderr")"; fi
+{ cat root.crt; sed '3s/^..../!!!!/' inter.crt; cat other.crt; } >damaged-trust.pem
+expect "--trust with a damaged block among good ones" 2 - --service rem noroot.crt rem.key --trust damaged-trust.pem
+if grep -q "block 2 of damaged-trust.pem" "$T/stderr" && grep -q "fix: .*remove block 2" "$T/stderr"; then
+        ok "--trust names the damaged block"
+else
+        not_ok "--trust damaged block: $(head -c 300 "$T/stderr")"
+fi
+cat rem.crt >leafonly.crt
+expect "--trust with the issuing CA only: a warning" 0 CHAIN_ROOT_ADDED --service rem leafonly.crt rem.key --trust inter.crt
+expect_field "an intermediate anchor is not sent by the server" CHAIN_ROOT_ADDED message "the chain ends at 'CN=inter" --service rem leafonly.crt rem.key --trust inter.crt
+expect_field "an intermediate anchor: append it" CHAIN_ROOT_ADDED hint "Append 'CN=inter" --service rem leafonly.crt rem.key --trust inter.crt
+expect_field "a root anchor: no 'nothing to do'" CHAIN_ROOT_ADDED hint "trusted roots" --service rem noroot.crt rem.key --trust root.crt
 cat rem.crt inter.crt root.crt other.crt >extra.crt
 expect "unrelated certificate" 1 CHAIN_UNRELATED --service rem extra.crt rem.key
 expect_not "near miss: no unrelated" CHAIN_UNRELATED --service rem chain.crt rem.key
@@ -42,6 +55,21 @@ openssl rsa -in rem.key -traditional -out trad.key 2>/dev/null
 expect "traditional RSA key accepted" 0 - --service rem chain.crt trad.key
 cat rem.key rem2.key >two.key
 expect "two keys" 1 KEY_MULTIPLE --service rem chain.crt two.key
+expect "the issuing CA's key" 1 KEY_MISMATCH --service rem chain.crt inter.key
+expect_field "the CA's key is named as such" KEY_MISMATCH message "is the private key of the CA 'CN=inter" --service rem chain.crt inter.key
+expect_not "the CA's key: the server certificate is not unrelated" CHAIN_UNRELATED --service rem chain.crt inter.key
+expect_not "the CA's key: no CA flags on a CA taken for the server's" CHAIN_CA_FLAGS --service rem chain.crt inter.key
+cat inter.crt root.crt >noleaf.crt
+expect "chain file without the server certificate" 1 CHAIN_INCOMPLETE --service rem noleaf.crt rem.key
+expect_field "no server certificate, said so" CHAIN_INCOMPLETE message "has no server certificate: it holds only CA certificates" --service rem noleaf.crt rem.key
+expect_not "no server certificate: no SAN findings about a CA" SAN_MISSING --service rem noleaf.crt rem.key
+expect_not "no server certificate: no key mismatch" KEY_MISMATCH --service rem noleaf.crt rem.key
+cat rem.crt rem2.key inter.crt root.crt >rem-cert.crt
+cp rem.key rem-cert.key
+expect "a key inside the chain file beside the key file" 1 KEY_MULTIPLE --service rem rem-cert.crt rem-cert.key
+expect_field "the key inside the chain file is named" KEY_MULTIPLE message "rem-cert.crt holds a private key; keys belong only in rem-cert.key" --service rem rem-cert.crt rem-cert.key
+cat chain.crt rem.key >combined.pem
+expect "near miss: combined layout, no key file" 0 - --service rem combined.pem
 : >nokey.key
 expect "empty key file" 1 KEY_MISSING --service rem chain.crt nokey.key
 
@@ -51,7 +79,8 @@ expect "DER instead of PEM" 1 NOT_PEM --service rem rem.der rem.key
 expect_field "DER hint names the conversion" NOT_PEM hint "openssl x509 -inform der" --service rem rem.der rem.key
 : >empty.crt
 expect "empty chain file" 1 NOT_PEM --service rem empty.crt rem.key
-head -c 4096 /dev/urandom >garbage.crt
+# Binary garbage, the same bytes every run: 0xff runs broken by NULs and control bytes.
+{ for i in $(seq 1 64); do head -c 60 /dev/zero | tr '\0' '\377'; printf '\000\001\002\033'; done; } >garbage.crt
 expect "binary garbage" 1 NOT_PEM --service rem garbage.crt rem.key
 sed 's/$/\r/' chain.crt >crlf.crt
 expect "CRLF line ends accepted with a warning" 0 PEM_LAYOUT --service rem crlf.crt rem.key
@@ -89,7 +118,13 @@ mkleaf wild inter "DNS:*.mx.corp.net"
 cat wild.crt inter.crt root.crt >wild-chain.crt
 expect "wildcard covers one label" 0 - --service generic wild-chain.crt wild.key --name lim1.mx.corp.net
 expect "wildcard does not cover two labels" 1 SAN_NOT_COVERED --service generic wild-chain.crt wild.key --name a.lim1.mx.corp.net
-expect "not a name" 1 NAME_INVALID --service generic wild-chain.crt wild.key --name "bad name!"
+expect "not a name is a usage error" 2 - --service generic wild-chain.crt wild.key --name "bad name!"
+if grep -q "'bad name!'" "$T/stderr"; then ok "--name error names the value"; else not_ok "--name error: $(head -c 300 "$T/stderr")"; fi
+expect "empty --name" 2 - --service generic wild-chain.crt wild.key --name ""
+expect "bracketed IPv6 --name" 2 - --service generic wild-chain.crt wild.key --name "[2001:db8::10]"
+if grep -q "without brackets: 2001:db8::10" "$T/stderr"; then ok "--name suggests the address without brackets"; else not_ok "--name brackets: $(head -c 300 "$T/stderr")"; fi
+expect_not "near miss: IPv6 --name" NAME_INVALID --service generic wild-chain.crt wild.key --name 2001:db8::10
+if "$CERTCONFD" check --help | grep -q "every service"; then ok "--help: --name on a store applies to every service"; else not_ok "--help lacks the store --name note"; fi
 
 mkleaf xcapbad inter "DNS:xdms.ims.mnc001.mcc001.pub.3gppnetwork.org"
 cat xcapbad.crt inter.crt root.crt >xcapbad-chain.crt
@@ -162,6 +197,20 @@ openssl x509 -inform der -in rem-sig.der -out badsig.crt 2>/dev/null
 cat badsig.crt inter.crt root.crt >badsig-chain.crt
 expect "damaged signature" 1 CHAIN_SIGNATURE --service rem badsig-chain.crt rem.key
 expect_not "near miss: intact signature" CHAIN_SIGNATURE --service rem chain.crt rem.key
+
+# An extension that does not decode: OpenSSL cannot build the path, and says
+# "unable to get local issuer certificate"; CERT_INVALID says why.
+mkleaf xbad inter "" 365 rsa:2048 sha256 "2.5.29.17=DER:0403010203"
+cat xbad.crt inter.crt root.crt >xbad-chain.crt
+expect "malformed subjectAltName" 1 CERT_INVALID --service rem xbad-chain.crt xbad.key
+expect_not "malformed extension: no misleading PATH_INVALID" PATH_INVALID --service rem xbad-chain.crt xbad.key
+expect_not "malformed extension: no misleading CHAIN_INCOMPLETE" CHAIN_INCOMPLETE --service rem xbad-chain.crt xbad.key
+mkinter ibad root "2.5.29.17=DER:0403010203"
+mkleaf underibad ibad "DNS:rem.sometelco.com"
+cat underibad.crt ibad.crt root.crt >ibad-chain.crt
+expect "malformed extension on the issuing CA" 1 CERT_INVALID --service rem ibad-chain.crt underibad.key
+expect_not "malformed issuing CA: not a CA without keyCertSign" CHAIN_CA_FLAGS --service rem ibad-chain.crt underibad.key
+expect_not "malformed issuing CA: no misleading PATH_INVALID" PATH_INVALID --service rem ibad-chain.crt underibad.key
 
 # Only OpenSSL's path validation sees this: a name constraint the leaf breaks.
 mkinter nc root "nameConstraints=critical,permitted;DNS:.allowed.example"
@@ -274,6 +323,35 @@ printf 'subject:\n  organisation: SomeTelco\n' >store/deployment.yaml
 expect "store: unknown key in deployment.yaml" 1 CONFIG_INVALID store
 expect_field "store: the nearest key is suggested" CONFIG_INVALID hint "organization" store
 
+# Misnamed uploads are not silently ignored.
+mkdir names
+cp chain.crt names/REM-cert.crt
+cp rem.key names/REM-cert.key
+printf 'subject:\n  country: NZ\n' >names/deployment.yaml
+expect "store: upper-case names" 1 FILE_UNREADABLE names
+expect_field "store: the name meant is given" FILE_UNREADABLE hint "Rename it to rem-cert.crt" names
+if printf '%s' "$OUT" | jq -e '[.services[] | select(.uploaded)] | length == 0' >/dev/null; then
+        ok "store: misnamed files are no upload"
+else
+        not_ok "store: misnamed files: $OUT"
+fi
+for bad in rem-cert.pem rem-cert.key.txt rem.crt my_svc-cert.crt; do
+        rm -f names/*
+        cp chain.crt "names/$bad"
+        expect "store: $bad is refused" 1 FILE_UNREADABLE names
+done
+expect_field "store: my_svc-cert.crt -> my-svc-cert.crt" FILE_UNREADABLE hint "my-svc-cert.crt" names
+rm -f names/*
+cp chain.crt names/rem-cert.crt
+cp rem.key names/rem-cert.key
+printf 'notes\n' >names/README.txt
+printf 'a: 1\n' >names/other.yml
+expect "store: near miss: right names beside other files" 0 - names
+rm names/rem-cert.key
+cat chain.crt rem.key >names/rem-cert.crt
+expect "store: key inside the chain file, no key file" 1 PAIR_INCOMPLETE names
+expect_field "store: move the key into rem-cert.key" PAIR_INCOMPLETE message "move the key into rem-cert.key" names
+
 # --- inspect ----------------------------------------------------------------------------------
 if "$CERTCONFD" inspect chain.crt >inspect.out 2>&1 && grep -q "signed by next: yes" inspect.out &&
         grep -q "DNS:rem.sometelco.com" inspect.out && grep -q "SHA-256:" inspect.out; then
@@ -285,6 +363,23 @@ if "$CERTCONFD" inspect reversed.crt 2>&1 | grep -q "signed by next: NO"; then
         ok "inspect shows a reversed chain"
 else
         not_ok "inspect on a reversed chain"
+fi
+if "$CERTCONFD" inspect rem.key >inspect.out 2>&1 && grep -q "0 certificates, 1 private key" inspect.out &&
+        grep -q "private key 0: RSA 2048 bits" inspect.out; then
+        ok "inspect on a key file"
+else
+        not_ok "inspect on a key file: $(head -c 400 inspect.out)"
+fi
+if "$CERTCONFD" inspect rem.csr >inspect.out 2>&1 && grep -q "certificate signing request" inspect.out; then
+        ok "inspect on a CSR says what it is"
+else
+        not_ok "inspect on a CSR: $(head -c 400 inspect.out)"
+fi
+"$CERTCONFD" inspect garbage.crt >inspect.out 2>&1
+if [ $? -eq 2 ] && grep -q NOT_PEM inspect.out; then
+        ok "inspect on garbage: exit 2"
+else
+        not_ok "inspect on garbage: $(head -c 400 inspect.out)"
 fi
 
 finish

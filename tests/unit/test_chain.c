@@ -98,6 +98,24 @@ static void add_unknown_ext_resign(X509 *x, bool critical, EVP_PKEY *signer) {
         ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
 }
 
+/* Adds a subjectAltName extension that does not decode (an OCTET STRING
+ * where a SEQUENCE belongs, as `2.5.29.17=DER:0403010203` in an openssl
+ * extfile makes it) and signs x again: OpenSSL marks it EXFLAG_INVALID. */
+static void add_bad_san_resign(X509 *x, EVP_PKEY *signer) {
+        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+        X509_EXTENSION *e;
+
+        ck_assert_ptr_nonnull(os);
+        ck_assert_int_eq(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x04\x03\x01\x02\x03", 5),
+                         1);
+        e = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 0, os);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ASN1_OCTET_STRING_free(os);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
+
 /* A bundle parsed from the PEM of certs, in that order. */
 static Bundle *bundle_of_(X509 *const *certs, size_t n) {
         _cleanup_(findings_clear) Findings f = {};
@@ -315,6 +333,10 @@ START_TEST(test_leaf_and_intermediate_with_root_in_anchors_adds_root) {
         ck_assert(c->root_from_trust);
         ck_assert_int_eq(sk_X509_num(c->path), 3);
         ck_assert_ptr_eq(sk_X509_value(c->path, 2), p.root);
+        /* Neutral: beside an expired root's CERT_EXPIRING, "nothing to do"
+         * would be wrong. */
+        ck_assert_ptr_null(strcasestr(x->hint, "nothing to do"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "trusted roots"));
 }
 END_TEST
 
@@ -340,6 +362,7 @@ START_TEST(test_chain_may_end_below_an_anchor_intermediate) {
         _cleanup_(chain_result_freep) ChainResult *c = NULL;
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
         _cleanup_(findings_clear) Findings f = {};
+        const Finding *x;
 
         /* --trust with the issuing CA only: the chain ends below it, and
          * partial-chain validation accepts it. */
@@ -350,6 +373,13 @@ START_TEST(test_chain_may_end_below_an_anchor_intermediate) {
         ASSERT_HAS(&f, FINDING_CHAIN_ROOT_ADDED);
         ASSERT_NO_ERRORS(&f);
         ck_assert(c->complete);
+        /* But the server would send the leaf alone: not "nothing to do". */
+        x = fa_first(&f, FINDING_CHAIN_ROOT_ADDED);
+        ck_assert_ptr_nonnull(strstr(x->message, "the chain ends at 'CN=SomeTelco Issuing CA"));
+        ck_assert_ptr_nonnull(strstr(x->message, "taken from the trust anchors; the server will not send it"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "Append 'CN=SomeTelco Issuing CA"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "and its issuers up to the root"));
+        ck_assert_ptr_null(strcasestr(x->hint, "nothing to do"));
 }
 END_TEST
 
@@ -1775,6 +1805,142 @@ START_TEST(test_stale_crl_is_a_warning_and_still_used) {
 }
 END_TEST
 
+/* ---- which certificate is the server's ------------------------------------------- */
+
+START_TEST(test_guess_leaf_never_takes_a_ca_while_a_server_certificate_is_there) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(bundle_freep) Bundle *good = NULL, *rev = NULL, *cas = NULL, *root = NULL;
+
+        pki_make(&p);
+        good = BUNDLE(p.leaf, p.inter, p.root);
+        rev = BUNDLE(p.root, p.inter, p.leaf);
+        cas = BUNDLE(p.inter, p.root);
+        root = BUNDLE(p.root);
+        ck_assert_int_eq(chain_guess_leaf(good), 0);
+        ck_assert_int_eq(chain_guess_leaf(rev), 2);
+        /* Only CAs: no server certificate. */
+        ck_assert_int_eq(chain_guess_leaf(cas), -1);
+        ck_assert_int_eq(chain_guess_leaf(root), -1);
+        ck_assert(chain_is_ca(good, 1));
+        ck_assert(chain_is_ca(good, 2));
+        ck_assert(!chain_is_ca(good, 0));
+        ck_assert(!chain_is_ca(good, 3)); /* out of range */
+}
+END_TEST
+
+START_TEST(test_ca_true_server_certificate_is_no_ca_proper) {
+        _cleanup_(X509_freep) X509 *with_san = NULL, *bare = NULL;
+        _cleanup_(bundle_freep) Bundle *a = NULL, *b = NULL;
+
+        /* The near miss: `openssl req -x509` makes CA:TRUE certificates
+         * without keyUsage; with a host name, or issuing nothing, they are
+         * server certificates wrongly marked CA (CHAIN_CA_FLAGS), not CAs. */
+        with_san = tu_cert(&(TuCertSpec){
+                .subject = LEAF_SUBJ, .key = k_leaf, .ca = true, .pathlen = -1, .san = LEAF_SAN});
+        bare = tu_cert(&(TuCertSpec){
+                .subject = LEAF_SUBJ, .key = k_leaf, .ca = true, .pathlen = -1, .ku = ""});
+        a = BUNDLE(with_san);
+        b = BUNDLE(bare);
+        ck_assert(!chain_is_ca(a, 0));
+        ck_assert(!chain_is_ca(b, 0));
+        ck_assert_int_eq(chain_guess_leaf(a), 0);
+        ck_assert_int_eq(chain_guess_leaf(b), 0);
+}
+END_TEST
+
+/* ---- certificates with an extension that does not decode ----------------------------- */
+
+/* What policy adds for certificate idx of b (CERT_INVALID). */
+static void add_cert_invalid(const Bundle *b, int idx, Findings *f) {
+        ck_assert_int_eq(findings_add(f, FINDING_CERT_INVALID, SEVERITY_ERROR, b->path, idx, NULL,
+                                      NULL, "an extension does not decode"),
+                         0);
+}
+
+START_TEST(test_malformed_leaf_extension_is_explained_by_cert_invalid) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL, *c2 = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        const Finding *x;
+
+        pki_make(&p);
+        leaf = tu_cert(&(TuCertSpec){
+                .subject = LEAF_SUBJ, .key = k_leaf, .issuer = p.inter, .issuer_key = k_inter, .pathlen = -1});
+        add_bad_san_resign(leaf, k_inter);
+        b = BUNDLE(leaf, p.inter, p.root);
+
+        /* OpenSSL says "unable to get local issuer certificate"; with
+         * policy's CERT_INVALID that is explained. */
+        ck_assert_int_eq(chain_build(b, 0, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
+        ck_assert_int_eq(chain_check_ca_flags(b, c, &f), 0);
+        ASSERT_NONE(&f);
+        add_cert_invalid(b, 0, &f);
+        ck_assert_int_eq(chain_verify(b, c, OPTS(NULL, PROFILE_DEFAULT), &f), 0);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ck_assert_uint_eq(f.n, 1);
+
+        /* Without it, PATH_INVALID says which certificate is malformed. */
+        c2 = run(b, 0, NULL, &g);
+        ASSERT_HAS(&g, FINDING_PATH_INVALID);
+        x = fa_first(&g, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(x->message, "does not decode"));
+        ck_assert_ptr_nonnull(strstr(x->message, "rem.sometelco.com"));
+}
+END_TEST
+
+START_TEST(test_malformed_intermediate_is_found_and_not_ca_flags) {
+        _cleanup_(pki_done) Pki p = {};
+        _cleanup_(X509_freep) X509 *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* An issuing CA with a malformed extension: OpenSSL's accessors give
+         * up on it (keyUsage "0"), but it is still the issuer, with
+         * keyCertSign; only CERT_INVALID is to be said. */
+        pki_make(&p);
+        inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, 0);
+        add_bad_san_resign(inter, k_root);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter, p.root);
+        ck_assert_int_eq(chain_build(b, -1, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
+        ck_assert_int_eq(sk_X509_num(c->path), 3);
+        ck_assert(c->complete);
+        ck_assert_int_eq(chain_check_ca_flags(b, c, &f), 0);
+        ASSERT_NONE(&f);
+        add_cert_invalid(b, 1, &f);
+        ck_assert_int_eq(chain_verify(b, c, OPTS(NULL, PROFILE_DEFAULT), &f), 0);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&f, FINDING_CHAIN_CA_FLAGS);
+}
+END_TEST
+
+START_TEST(test_malformed_trust_anchor_is_path_invalid_naming_it) {
+        _cleanup_(X509_freep) X509 *root = NULL, *inter = NULL, *leaf = NULL;
+        _cleanup_(bundle_freep) Bundle *b = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+
+        /* A trust anchor policy does not judge: PATH_INVALID, and it says
+         * why rather than OpenSSL's "unable to get local issuer". */
+        root = make_ca(ROOT_SUBJ, k_root, NULL, NULL, -1);
+        add_bad_san_resign(root, k_root);
+        inter = make_ca(INTER_SUBJ, k_inter, root, k_root, -1);
+        leaf = make_leaf(inter, k_inter);
+        b = BUNDLE(leaf, inter);
+        anchors = ANCHORS(root);
+        c = run(b, -1, anchors, &f);
+        ASSERT_HAS(&f, FINDING_PATH_INVALID);
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_PATH_INVALID)->message, "'CN=SomeTelco Root CA"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_PATH_INVALID)->message, "does not decode"));
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+}
+END_TEST
+
 static Suite *chain_suite(void) {
         Suite *s = suite_create("chain");
         TCase *tc;
@@ -1799,6 +1965,11 @@ static Suite *chain_suite(void) {
         tcase_add_test(tc, test_no_aki_but_right_key_is_not_chain_signature);
         tcase_add_test(tc, test_two_issuer_candidates_prefers_the_one_that_signed);
         tcase_add_test(tc, test_empty_bundle_is_einval);
+        tcase_add_test(tc, test_guess_leaf_never_takes_a_ca_while_a_server_certificate_is_there);
+        tcase_add_test(tc, test_ca_true_server_certificate_is_no_ca_proper);
+        tcase_add_test(tc, test_malformed_leaf_extension_is_explained_by_cert_invalid);
+        tcase_add_test(tc, test_malformed_intermediate_is_found_and_not_ca_flags);
+        tcase_add_test(tc, test_malformed_trust_anchor_is_path_invalid_naming_it);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("ca_flags");

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
@@ -125,6 +126,24 @@ static char *cert_pem(X509 *x) {
         return s;
 }
 
+
+/* x with a subjectAltName extension that does not decode (an OCTET STRING
+ * where a SEQUENCE belongs, as `2.5.29.17=DER:0403010203` makes it), signed
+ * again by signer. OpenSSL marks it EXFLAG_INVALID. */
+static void add_bad_san_resign(X509 *x, EVP_PKEY *signer) {
+        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+        X509_EXTENSION *e;
+
+        ck_assert_ptr_nonnull(os);
+        ck_assert_int_eq(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x04\x03\x01\x02\x03", 5),
+                         1);
+        e = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 0, os);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
+        X509_EXTENSION_free(e);
+        ASN1_OCTET_STRING_free(os);
+        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+}
 
 /* check_files on dir/chain_name and dir/key_name (key_name may be NULL). */
 static void run_files(const char *service, const char *chain_name, const char *key_name,
@@ -528,7 +547,11 @@ START_TEST(test_key_of_a_later_certificate_is_key_mismatch) {
         k = write_key("rem-cert.key", k_rem);
         ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
         ASSERT_HAS(&f, FINDING_KEY_MISMATCH);
-        ck_assert_int_eq(fa_first(&f, FINDING_KEY_MISMATCH)->cert, 2);
+        /* About the key file, so no position in it; the message gives the
+         * certificate's position in the chain file. */
+        ck_assert_int_eq(fa_first(&f, FINDING_KEY_MISMATCH)->cert, -1);
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_KEY_MISMATCH)->file, "rem-cert.key"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_KEY_MISMATCH)->message, "certificate 2"));
         ASSERT_HAS(&f, FINDING_CHAIN_ORDER);
         ck_assert_ptr_nonnull(
                 strstr(fa_first(&f, FINDING_CHAIN_ORDER)->message, "2 (CN=rem.sometelco.com"));
@@ -562,6 +585,151 @@ START_TEST(test_matching_key_is_not_key_mismatch) {
 
         run_rem(leaf, k_rem, &o, &f);
         ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_key_of_the_ca_is_key_mismatch_and_the_leaf_stays) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        const Finding *x;
+        CheckOptions o = options();
+
+        /* The issuing CA's key uploaded with a good chain: the CA's
+         * certificate is not taken for the server's, the real server
+         * certificate is not called unrelated. */
+        run_rem(leaf, k_inter, &o, &f);
+        ck_assert_uint_eq(fa_count(&f, FINDING_KEY_MISMATCH), 1);
+        x = fa_first(&f, FINDING_KEY_MISMATCH);
+        ck_assert_ptr_nonnull(strstr(x->message, "is the private key of the CA 'CN=SomeTelco Issuing CA"));
+        ck_assert_ptr_nonnull(strstr(x->message, "must never leave the CA"));
+        ck_assert_ptr_nonnull(strstr(x->message, "upload the server certificate's key"));
+        ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.key"));
+        ck_assert_int_eq(x->cert, -1);
+        ASSERT_LACKS(&f, FINDING_CHAIN_UNRELATED);
+        ASSERT_LACKS(&f, FINDING_CHAIN_ORDER);
+        ASSERT_LACKS(&f, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_LACKS(&f, FINDING_SAN_MISSING);
+        ASSERT_LACKS(&f, FINDING_KEY_USAGE);
+        ck_assert_uint_eq(f.n, 1);
+
+        /* The root's key: the same. */
+        run_rem(leaf, k_root, &o, &g);
+        ck_assert_uint_eq(g.n, 1);
+        ck_assert_ptr_nonnull(strstr(g.items[0].message, "CA 'CN=SomeTelco Root CA"));
+}
+END_TEST
+
+START_TEST(test_chain_of_cas_only_has_no_server_certificate) {
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+        _cleanup_(freep) char *c = NULL, *k = NULL, *ka = NULL;
+        const Finding *x;
+        CheckOptions o = options();
+
+        /* cat inter.crt root.crt: the server certificate left out. */
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){inter, root}, 2, NULL, 0);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ck_assert_uint_eq(f.n, 1); /* nothing about the CAs as if one were the server's */
+        x = fa_first(&f, FINDING_CHAIN_INCOMPLETE);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(strstr(x->message, "rem-cert.crt has no server certificate"));
+        ck_assert_ptr_nonnull(strstr(x->message, "only CA certificates (0 'CN=SomeTelco Issuing CA"));
+        ck_assert_ptr_nonnull(strstr(x->message, "put the server certificate first"));
+        ck_assert_int_eq(x->cert, -1);
+
+        /* With the CA's key: that is said too. */
+        ka = write_key("ca.key", k_inter);
+        ck_assert_int_eq(check_files("rem", c, ka, &o, &g), 0);
+        ck_assert_uint_eq(g.n, 2);
+        ASSERT_HAS(&g, FINDING_KEY_MISMATCH);
+        ASSERT_HAS(&g, FINDING_CHAIN_INCOMPLETE);
+
+        /* Without a key. */
+        ck_assert_int_eq(check_files("rem", c, NULL, &o, &h), 0);
+        ck_assert_uint_eq(h.n, 1);
+        ASSERT_HAS(&h, FINDING_CHAIN_INCOMPLETE);
+}
+END_TEST
+
+START_TEST(test_self_signed_ca_true_server_certificate_is_still_the_leaf) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *with_san = NULL, *bare = NULL;
+        _cleanup_(freep) char *c = NULL, *k = NULL, *c2 = NULL;
+        CheckOptions o = options();
+
+        /* The near miss: `openssl req -x509` makes CA:TRUE server
+         * certificates; one naming a host, or without keyCertSign, is a
+         * server certificate wrongly marked CA, not a missing one. */
+        with_san = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                         .key = k_rem,
+                                         .ca = true,
+                                         .pathlen = -1,
+                                         .san = REM_SAN});
+        bare = tu_cert(&(TuCertSpec){
+                .subject = SUBJ_BASE "rem.sometelco.com", .key = k_rem, .ca = true, .pathlen = -1, .ku = ""});
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){with_san}, 1, NULL, 0);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
+
+        c2 = tu_write_pem(dir, "bare.crt", (X509 *[]){bare}, 1, NULL, 0);
+        ck_assert_int_eq(check_files("rem", c2, k, &o, &g), 0);
+        ASSERT_HAS(&g, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_LACKS(&g, FINDING_CHAIN_INCOMPLETE);
+}
+END_TEST
+
+START_TEST(test_key_inside_chain_file_beside_key_file_is_key_multiple) {
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = NULL, *k = NULL, *c2 = NULL;
+        const Finding *x;
+        CheckOptions o = options();
+
+        /* cat rem.crt other.key inter.crt root.crt: the served file holds a key. */
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){leaf, inter, root}, 3,
+                         (EVP_PKEY *[]){k_other}, 1);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ck_assert_uint_eq(f.n, 1);
+        x = fa_first(&f, FINDING_KEY_MULTIPLE);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+        ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.crt"));
+        ck_assert_ptr_nonnull(strstr(x->message, "rem-cert.crt holds a private key; keys belong only in"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "Remove the private key from"));
+
+        /* Even the right key, twice. */
+        c2 = tu_write_pem(dir, "both.crt", (X509 *[]){leaf, inter, root}, 3, (EVP_PKEY *[]){k_rem},
+                          1);
+        ck_assert_int_eq(check_files("rem", c2, k, &o, &g), 0);
+        ASSERT_HAS(&g, FINDING_KEY_MULTIPLE);
+        /* (Without a key file the same file is the combined layout:
+         * test_key_inside_chain_file_is_used.) */
+}
+END_TEST
+
+START_TEST(test_pipeline_malformed_extension_is_not_path_invalid) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = NULL;
+        CheckOptions o = options();
+
+        /* What `2.5.29.17=DER:0403010203` in an openssl extfile makes.
+         * OpenSSL then cannot build the path ("unable to get local issuer
+         * certificate"); CERT_INVALID says why, once. */
+        leaf = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE "rem.sometelco.com",
+                                     .key = k_rem,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .pathlen = -1});
+        add_bad_san_resign(leaf, k_inter);
+        run_rem(leaf, k_rem, &o, &f);
+        ASSERT_HAS(&f, FINDING_CERT_INVALID);
+        ASSERT_LACKS(&f, FINDING_PATH_INVALID);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+        ASSERT_LACKS(&f, FINDING_CHAIN_CA_FLAGS);
 }
 END_TEST
 
@@ -1200,12 +1368,15 @@ START_TEST(test_store_other_service_pair_is_checked) {
         prov = leaf_cert("prov.sometelco.com", k_other, "DNS:prov.sometelco.com");
         free(write_chain("provisioning-cert.crt", prov));
         free(write_key("provisioning-cert.key", k_rem)); /* the wrong key */
-        free(write_key("Bad_Name-cert.key", k_rem));     /* not a service name: ignored */
+        free(write_key("Bad_Name-cert.key", k_rem));     /* not a service name */
         r = run_store(&o);
         ck_assert_uint_eq(r->n_services, 4);
         ck_assert_str_eq(r->services[3].service, "provisioning");
         ck_assert(r->services[3].uploaded);
         ASSERT_HAS(&r->services[3].findings, FINDING_KEY_MISMATCH);
+        /* The misnamed key is no service, but not silently ignored either. */
+        ASSERT_HAS(&r->findings, FINDING_FILE_UNREADABLE);
+        ck_assert_ptr_nonnull(strstr(r->findings.items[0].hint, "bad-name-cert.key"));
 }
 END_TEST
 
@@ -1263,6 +1434,148 @@ START_TEST(test_store_missing_directory_is_an_error) {
 
         ck_assert_int_eq(check_store(nowhere, &o, &r), -ENOENT);
         ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(test_store_key_inside_crt_without_key_file_says_move_it) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        const Finding *x;
+        CheckOptions o = options();
+
+        free(tu_write_pem(dir, "rem-cert.crt", (X509 *[]){rem, inter, root}, 3,
+                          (EVP_PKEY *[]){k_rem}, 1));
+        r = run_store(&o);
+        x = fa_first(&service(r, "rem")->findings, FINDING_PAIR_INCOMPLETE);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(strstr(x->message, "move the key into rem-cert.key"));
+        ck_assert_ptr_nonnull(strstr(x->file, "rem-cert.crt"));
+}
+END_TEST
+
+START_TEST(test_store_misnamed_uploads_are_errors) {
+        static const struct {
+                const char *name, *hint;
+        } cases[] = {
+                { "REM-cert.crt", "Rename it to rem-cert.crt." },
+                { "REM-cert.key", "Rename it to rem-cert.key." },
+                { "my_svc-cert.crt", "Rename it to my-svc-cert.crt." },
+                { "rem-cert.key.txt", "Rename it to rem-cert.key." },
+                { "rem-cert.pem", "Rename it to rem-cert.crt (rem-cert.key if it holds the private key)." },
+                { "rem.crt", "Rename it to rem-cert.crt." },
+                { "xcap.p12", "openssl pkcs12 -in xcap.p12 -nokeys -out xcap-cert.crt" },
+                { "bsf.der", "openssl x509 -inform der -in bsf.der -out bsf-cert.crt" },
+        };
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        CheckOptions o = options();
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                free(write_chain(cases[i].name, rem));
+        free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
+        free(tu_write_file(dir, "README.txt", "notes\n", 6));
+        r = run_store(&o);
+        ck_assert_uint_eq(fa_count(&r->findings, FINDING_FILE_UNREADABLE), ELEMENTSOF(cases));
+        ck_assert_uint_eq(r->findings.n, ELEMENTSOF(cases));
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const Finding *x = NULL;
+
+                for (size_t j = 0; j < r->findings.n && !x; j++)
+                        if (strstr(r->findings.items[j].file, cases[i].name) &&
+                            strlen(strstr(r->findings.items[j].file, cases[i].name)) ==
+                                    strlen(cases[i].name))
+                                x = &r->findings.items[j];
+                ck_assert_msg(x, "no finding for %s", cases[i].name);
+                ck_assert_int_eq(x->severity, SEVERITY_ERROR);
+                ck_assert_ptr_nonnull(strstr(x->message, "is not a name the agent reads"));
+                ck_assert_msg(strstr(x->hint, cases[i].hint), "%s: hint '%s'", cases[i].name,
+                              x->hint);
+        }
+        ck_assert(store_report_has_errors(r));
+        for (size_t i = 0; i < r->n_services; i++)
+                ck_assert(!r->services[i].uploaded);
+}
+END_TEST
+
+START_TEST(test_store_well_named_files_raise_nothing) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        CheckOptions o = options();
+
+        /* The near miss: the right names, deployment.yaml and other files. */
+        free(write_chain("rem-cert.crt", rem));
+        free(write_key("rem-cert.key", k_rem));
+        free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
+        free(tu_write_file(dir, "README.txt", "notes\n", 6));
+        free(tu_write_file(dir, "site.yml", "a: 1\n", 5));
+        r = run_store(&o);
+        ASSERT_NONE(&r->findings);
+        ck_assert(!store_report_has_errors(r));
+}
+END_TEST
+
+START_TEST(test_store_existing_name_hint_says_remove) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        CheckOptions o = options();
+
+        free(write_chain("rem-cert.crt", rem));
+        free(write_key("rem-cert.key", k_rem));
+        free(write_chain("rem-cert.crt.bak", rem));
+        r = run_store(&o);
+        ASSERT_HAS(&r->findings, FINDING_FILE_UNREADABLE);
+        ck_assert_ptr_nonnull(strstr(r->findings.items[0].hint, "Remove it (rem-cert.crt is there already)"));
+}
+END_TEST
+
+START_TEST(test_store_bsf_names_follow_the_xcap_server_certificate) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *xcap = xcap_cert("DNS:" XCAP_3GPP), *bsf = bsf_cert("DNS:" BSF_3GPP);
+        CheckOptions o = options();
+
+        /* xcap-cert.crt root first, with a key of nothing in it: the XCAP
+         * names are the server certificate's as the chain finds it, not
+         * certificate 0's (the root has none, so every BSF name would lack
+         * its XCAP counterpart). */
+        free(tu_write_pem(dir, "xcap-cert.crt", (X509 *[]){root, inter, xcap}, 3, NULL, 0));
+        free(write_key("xcap-cert.key", k_other));
+        free(write_chain("bsf-cert.crt", bsf));
+        free(write_key("bsf-cert.key", k_bsf));
+        free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
+        r = run_store(&o);
+        ASSERT_HAS(&service(r, "xcap")->findings, FINDING_KEY_MISMATCH);
+        ASSERT_LACKS(&service(r, "bsf")->findings, FINDING_BSF_NAME);
+        ASSERT_NONE(&service(r, "bsf")->findings);
+}
+END_TEST
+
+START_TEST(test_store_leaves_the_openssl_error_queue_empty) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *xcap = NULL;
+        CheckOptions o = options();
+
+        /* An XCAP certificate whose subjectAltName does not decode: every
+         * reader of it (policy, the store's XCAP names) makes OpenSSL queue
+         * errors. No BSF pair after it, whose checks might clear them by
+         * chance. */
+        free(write_key("xcap-cert.key", k_xcap));
+        free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
+        xcap = tu_cert(&(TuCertSpec){.subject = SUBJ_BASE XCAP_3GPP,
+                                     .key = k_xcap,
+                                     .issuer = inter,
+                                     .issuer_key = k_inter,
+                                     .pathlen = -1});
+        add_bad_san_resign(xcap, k_inter);
+        free(write_chain("xcap-cert.crt", xcap));
+        ERR_clear_error();
+        r = run_store(&o);
+        ck_assert(findings_has_errors(&service(r, "xcap")->findings));
+        ck_assert_uint_eq(ERR_peek_error(), 0);
+
+        /* check_files (check_bundles) too. */
+        run_files("xcap", "xcap-cert.crt", "xcap-cert.key", &o, &f);
+        ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 END_TEST
 
@@ -1329,6 +1642,43 @@ START_TEST(test_load_anchors_der_and_unreadable) {
         ck_assert_int_eq(check_load_anchors(missing, &s, &f), -EINVAL);
         ASSERT_HAS(&f, FINDING_FILE_UNREADABLE);
         ck_assert_int_eq(sk_X509_num(s), 1);
+}
+END_TEST
+
+START_TEST(test_load_anchors_damaged_block_is_named) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
+        _cleanup_(freep) char *a = cert_pem(root), *b = cert_pem(inter), *text = NULL, *p = NULL,
+                              *q = NULL;
+        const Finding *x;
+        char *line;
+
+        /* Good, damaged, good: the damaged one is named, not "holds no
+         * certificate". */
+        line = strchr(b, '\n') + 1;
+        line[10] = '!'; /* not base64 */
+        ck_assert_int_gt(asprintf(&text, "%s%s%s", a, b, a), 0);
+        p = tu_write_file(dir, "trust.pem", text, strlen(text));
+        ck_assert_int_eq(check_load_anchors(p, &s, &f), -EINVAL);
+        ck_assert_ptr_null(s);
+        x = fa_first(&f, FINDING_CERT_INVALID);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(strstr(x->message, "block 2 of"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "remove block 2"));
+        ASSERT_LACKS(&f, FINDING_NOT_PEM);
+
+        /* The near miss: the same file undamaged. */
+        findings_clear(&f);
+        free(text);
+        text = NULL;
+        line[10] = 'A';
+        free(b);
+        b = cert_pem(inter);
+        ck_assert_int_gt(asprintf(&text, "%s%s%s", a, b, a), 0);
+        q = tu_write_file(dir, "trust2.pem", text, strlen(text));
+        ck_assert_int_eq(check_load_anchors(q, &s, &f), 0);
+        ck_assert_int_eq(sk_X509_num(s), 3);
+        ASSERT_NONE(&f);
 }
 END_TEST
 
@@ -1575,6 +1925,10 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_key_of_a_later_certificate_is_key_mismatch);
         tcase_add_test(tc, test_matching_key_is_not_key_mismatch);
         tcase_add_test(tc, test_unmatched_key_names_the_server_certificate_not_the_first);
+        tcase_add_test(tc, test_key_of_the_ca_is_key_mismatch_and_the_leaf_stays);
+        tcase_add_test(tc, test_chain_of_cas_only_has_no_server_certificate);
+        tcase_add_test(tc, test_self_signed_ca_true_server_certificate_is_still_the_leaf);
+        tcase_add_test(tc, test_key_inside_chain_file_beside_key_file_is_key_multiple);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("pipeline");
@@ -1591,6 +1945,7 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_pipeline_path_invalid);
         tcase_add_test(tc, test_pipeline_san_and_subject);
         tcase_add_test(tc, test_pipeline_weak_key_signature_and_usage);
+        tcase_add_test(tc, test_pipeline_malformed_extension_is_not_path_invalid);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("profiles");
@@ -1623,9 +1978,16 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_store_symlinked_deployment_is_refused);
         tcase_add_test(tc, test_store_names_option_applies_to_every_service);
         tcase_add_test(tc, test_store_missing_directory_is_an_error);
+        tcase_add_test(tc, test_store_key_inside_crt_without_key_file_says_move_it);
+        tcase_add_test(tc, test_store_misnamed_uploads_are_errors);
+        tcase_add_test(tc, test_store_well_named_files_raise_nothing);
+        tcase_add_test(tc, test_store_existing_name_hint_says_remove);
+        tcase_add_test(tc, test_store_bsf_names_follow_the_xcap_server_certificate);
+        tcase_add_test(tc, test_store_leaves_the_openssl_error_queue_empty);
         tcase_add_test(tc, test_load_anchors);
         tcase_add_test(tc, test_load_anchors_takes_a_whole_ca_bundle);
         tcase_add_test(tc, test_load_anchors_der_and_unreadable);
+        tcase_add_test(tc, test_load_anchors_damaged_block_is_named);
         tcase_add_test(tc, test_load_crls_pem_der_and_several);
         tcase_add_test(tc, test_load_crls_refuses_what_is_not_a_crl);
         tcase_add_test(tc, test_pipeline_revoked_certificate);
