@@ -305,7 +305,8 @@ static char *shell_quote(const char *s) {
         return q;
 }
 
-/* "1st", "2nd", "3rd", "4th", ... for certificate i (0-based). */
+/* "1 (the 2nd)" for block i (0-based): the 0-based number every finding
+ * uses, with the 1-based position people count in. */
 static const char *ordinal(size_t i, char buf[static 32]) {
         size_t n = i + 1;
         const char *suffix = "th";
@@ -318,7 +319,7 @@ static const char *ordinal(size_t i, char buf[static 32]) {
                 else if (n % 10 == 3)
                         suffix = "rd";
         }
-        snprintf(buf, 32, "%zu%s", n, suffix);
+        snprintf(buf, 32, "%zu (the %zu%s)", i, n, suffix);
         return buf;
 }
 
@@ -584,7 +585,7 @@ static int handle_cert(Parser *p, BlockKind kind, const char *body, size_t n) {
                 return r;
         if (r == 0)
                 return add_finding(p, FINDING_CERT_INVALID, (int) index, NULL, NULL,
-                                   "The %s certificate in %s is damaged: %s",
+                                   "Certificate %s in %s is damaged: %s",
                                    ordinal(index, ord), p->name, why);
         if (der_len > LONG_MAX)
                 return -EFBIG;
@@ -594,7 +595,7 @@ static int handle_cert(Parser *p, BlockKind kind, const char *body, size_t n) {
                                    : d2i_X509(NULL, &q, (long) der_len);
         if (!x)
                 return add_finding(p, FINDING_CERT_INVALID, (int) index, NULL, NULL,
-                                   "The %s certificate in %s is damaged: its contents are not a "
+                                   "Certificate %s in %s is damaged: its contents are not a "
                                    "certificate (truncated or edited)",
                                    ordinal(index, ord), p->name);
         if ((size_t) (q - der.p) != der_len) {
@@ -602,7 +603,7 @@ static int handle_cert(Parser *p, BlockKind kind, const char *body, size_t n) {
                 if (!subject)
                         return -ENOMEM;
                 return add_finding(p, FINDING_CERT_INVALID, (int) index, subject, NULL,
-                                   "The %s certificate in %s is damaged: %zu extra bytes follow "
+                                   "Certificate %s in %s is damaged: %zu extra bytes follow "
                                    "the certificate inside its block",
                                    ordinal(index, ord), p->name,
                                    der_len - (size_t) (q - der.p));
@@ -664,7 +665,7 @@ static int key_invalid(Parser *p, size_t index, const char *hint, const char *wh
         char ord[32];
 
         p->n_bad_keys++;
-        return add_finding(p, FINDING_KEY_INVALID, -1, NULL, hint, "The %s private key in %s %s",
+        return add_finding(p, FINDING_KEY_INVALID, -1, NULL, hint, "Private key %s in %s %s",
                            ordinal(index, ord), p->name, why);
 }
 
@@ -686,7 +687,7 @@ static int handle_key(Parser *p, BlockKind kind, const char *label, const char *
                 if (!hint)
                         return -ENOMEM;
                 return add_finding(p, FINDING_KEY_ENCRYPTED, -1, NULL, hint,
-                                   "The %s private key in %s is encrypted (protected by a "
+                                   "Private key %s in %s is encrypted (protected by a "
                                    "passphrase); the agent cannot use it",
                                    ordinal(index, ord), p->name);
         }
@@ -778,7 +779,7 @@ static int handle_broken(Parser *p, const Marker *begin, const Marker *other) {
                         return 0;
                 }
                 return add_finding(p, FINDING_CERT_INVALID, (int) index, NULL, NULL,
-                                   "The %s certificate in %s %s", ordinal(index, ord), p->name,
+                                   "Certificate %s in %s %s", ordinal(index, ord), p->name,
                                    why);
         }
         if (block_is_key(kind))
@@ -799,7 +800,7 @@ static int handle_stray_end(Parser *p, const Marker *end) {
                         return 0;
                 }
                 return add_finding(p, FINDING_CERT_INVALID, (int) index, NULL, NULL,
-                                   "The %s certificate in %s has an END %s marker without a BEGIN "
+                                   "Certificate %s in %s has an END %s marker without a BEGIN "
                                    "%s before it",
                                    ordinal(index, ord), p->name, end->label, end->label);
         }

@@ -196,11 +196,17 @@ static int syntax_error(Parser *p) {
                 return -ENOMEM;
 
         if (y->error != YAML_READER_ERROR) {
+                /* The most common syntax error of hand-edited YAML: a tab. */
+                size_t at = y->problem_mark.index;
+                const char *hint = at < p->len && p->data[at] == '\t'
+                                           ? "YAML does not allow tabs for indentation: indent with spaces."
+                                           : NULL;
+
                 line = mark_line(&y->problem_mark);
                 column = mark_column(&y->problem_mark);
                 if (!y->context)
-                        return fatal_at(p, line, column, NULL, "YAML syntax error: %s", problem);
-                return fatal_at(p, line, column, NULL,
+                        return fatal_at(p, line, column, hint, "YAML syntax error: %s", problem);
+                return fatal_at(p, line, column, hint,
                                 "YAML syntax error: %s (%s at line %d, column %d)", problem,
                                 y->context, mark_line(&y->context_mark),
                                 mark_column(&y->context_mark));

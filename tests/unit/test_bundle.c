@@ -915,7 +915,7 @@ START_TEST(test_truncated_base64) {
         const Finding *i = only(&f, FINDING_CERT_INVALID);
 
         ck_assert_int_eq(i->cert, 1);
-        ck_assert_ptr_nonnull(strstr(i->message, "2nd certificate"));
+        ck_assert_ptr_nonnull(strstr(i->message, "Certificate 1 (the 2nd)"));
         assert_one_line(i);
         ck_assert_uint_eq(b->n_certs, 1);
         ck_assert_ptr_nonnull(strstr(only(&g, FINDING_CERT_INVALID)->message, "truncated"));

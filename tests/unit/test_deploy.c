@@ -262,7 +262,11 @@ START_TEST(test_syntax_error) {
         EXPECT_ERROR(3, 1, "found unexpected end of stream", NULL);
 
         EXPECT_INVALID("mcc: 1\nmnc:\t1\n\tservices: {}\n", 1);
-        EXPECT_ERROR(3, 1, "tab", NULL);
+        EXPECT_ERROR(3, 1, "tab", "indent with spaces");
+
+        /* A tab indenting a nested key: the hint names the tab. */
+        EXPECT_INVALID("subject:\n\tcountry: NZ\n", 1);
+        EXPECT_ERROR(2, 1, "YAML syntax error", "YAML does not allow tabs");
 
         /* Not UTF-8: a reader error, placed by its byte offset. */
         EXPECT_INVALID("mcc: 1\nsubject: {organization: \"S\xe9\"}\n", 1);
