@@ -1052,8 +1052,8 @@ static int report_not_pem(Parser *p, unsigned expect, NotPem what) {
                         break;
                 default:
                         r = add_finding(p, FINDING_KEY_MISSING, -1, NULL, NULL,
-                                        "%s holds no PEM block (no -----BEGIN PRIVATE KEY----- "
-                                        "line)",
+                                        "%s holds no PEM block (no \"BEGIN PRIVATE KEY\" line "
+                                        "between rows of hyphens)",
                                         name);
                         break;
                 }
