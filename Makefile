@@ -62,7 +62,19 @@ DAEMON := $(O)/certconfd
 
 all: $(DAEMON)
 
-$(O)/%.o: %.c
+# Objects depend on the flags they were built with: switching SAN=1, FUZZ=1
+# or CC in the same O= directory rebuilds everything instead of mixing.
+FLAGS_STAMP := $(O)/.flags
+FLAGS_TEXT = $(subst ',,$(subst ",,$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)))
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' "$(FLAGS_TEXT)" | cmp -s - $@ || printf '%s\n' "$(FLAGS_TEXT)" > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(O)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -74,7 +86,7 @@ $(LIB): $(LIB_OBJS)
 $(DAEMON): $(DAEMON_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIB) $(PKG_LIBS)
 
-$(O)/tests/%.o: tests/unit/%.c
+$(O)/tests/%.o: tests/unit/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/lib -DTOP_SRCDIR='"$(CURDIR)"' -c -o $@ $<
 

@@ -258,6 +258,9 @@ typedef struct Parser {
         size_t n_other_labels;
         bool too_many_certs;
         bool too_many_blocks;
+        size_t max_certs;   /* BUNDLE_MAX_CERTS, or more for a trust file */
+        size_t max_blocks;
+        size_t max_bytes;
 } Parser;
 
 static void parser_done(Parser *p) {
@@ -277,33 +280,6 @@ static char *display_name(const char *path) {
         return s;
 }
 
-/* Single-quotes s for a shell command line unless it needs no quoting. */
-static char *shell_quote(const char *s) {
-        static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "0123456789_-.,/+:@%=";
-        size_t n = 2;
-        char *q, *o;
-
-        if (s[0] && strspn(s, safe) == strlen(s))
-                return strdup(s);
-        for (const char *c = s; *c; c++)
-                n += *c == '\'' ? 4 : 1;
-        q = malloc(n + 1);
-        if (!q)
-                return NULL;
-        o = q;
-        *o++ = '\'';
-        for (const char *c = s; *c; c++) {
-                if (*c == '\'') {
-                        memcpy(o, "'\\''", 4);
-                        o += 4;
-                } else
-                        *o++ = *c;
-        }
-        *o++ = '\'';
-        *o = 0;
-        return q;
-}
 
 /* "1 (the 2nd)" for block i (0-based): the 0-based number every finding
  * uses, with the 1-based position people count in. */
@@ -571,7 +547,7 @@ static int handle_cert(Parser *p, BlockKind kind, const char *body, size_t n) {
         char ord[32];
         int r;
 
-        if (p->n_cert_blocks > BUNDLE_MAX_CERTS) {
+        if (p->n_cert_blocks > p->max_certs) {
                 p->too_many_certs = true;
                 return 0;
         }
@@ -774,7 +750,7 @@ static int handle_broken(Parser *p, const Marker *begin, const Marker *other) {
 
         if (block_is_cert(kind)) {
                 size_t index = p->n_cert_blocks++;
-                if (p->n_cert_blocks > BUNDLE_MAX_CERTS) {
+                if (p->n_cert_blocks > p->max_certs) {
                         p->too_many_certs = true;
                         return 0;
                 }
@@ -795,7 +771,7 @@ static int handle_stray_end(Parser *p, const Marker *end) {
 
         if (block_is_cert(kind)) {
                 size_t index = p->n_cert_blocks++;
-                if (p->n_cert_blocks > BUNDLE_MAX_CERTS) {
+                if (p->n_cert_blocks > p->max_certs) {
                         p->too_many_certs = true;
                         return 0;
                 }
@@ -818,7 +794,7 @@ static int handle_stray_end(Parser *p, const Marker *end) {
 }
 
 static int count_block(Parser *p) {
-        if (++p->n_blocks > BUNDLE_MAX_BLOCKS) {
+        if (++p->n_blocks > p->max_blocks) {
                 p->too_many_blocks = true;
                 return 1;
         }
@@ -1222,13 +1198,23 @@ int bundle_parse(const char *path, const void *data, size_t len, unsigned expect
         p.name = display_name(path);
         if (!p.name)
                 return -ENOMEM;
-        p.qname = shell_quote(p.name);
+        p.qname = findings_shell_quote(p.name);
         if (!p.qname)
                 return -ENOMEM;
 
-        if (len > BUNDLE_MAX_BYTES) {
+        if (expect & BUNDLE_TRUST_FILE) {
+                p.max_certs = BUNDLE_TRUST_MAX_CERTS;
+                p.max_blocks = 2 * BUNDLE_TRUST_MAX_CERTS;
+                p.max_bytes = BUNDLE_TRUST_MAX_BYTES;
+        } else {
+                p.max_certs = BUNDLE_MAX_CERTS;
+                p.max_blocks = BUNDLE_MAX_BLOCKS;
+                p.max_bytes = BUNDLE_MAX_BYTES;
+        }
+        if (len > p.max_bytes) {
                 r = findings_add(f, FINDING_FILE_TOO_LARGE, SEVERITY_ERROR, path, -1, NULL, NULL,
-                                 "%s is larger than 1 MiB (%zu bytes)", p.name, len);
+                                 "%s is larger than %zu MiB (%zu bytes)", p.name,
+                                 p.max_bytes >> 20, len);
                 if (r < 0)
                         return r;
                 *ret = TAKE_PTR(b);
@@ -1254,10 +1240,9 @@ int bundle_parse(const char *path, const void *data, size_t len, unsigned expect
                 /* Nothing else is checked on a file that is too large. */
                 bundle_empty(b);
                 r = findings_add(f, FINDING_FILE_TOO_LARGE, SEVERITY_ERROR, path, -1, NULL, NULL,
-                                 p.too_many_certs ? "%s holds more than %d certificates"
-                                                  : "%s holds more than %d PEM blocks",
-                                 p.name,
-                                 p.too_many_certs ? BUNDLE_MAX_CERTS : BUNDLE_MAX_BLOCKS);
+                                 p.too_many_certs ? "%s holds more than %zu certificates"
+                                                  : "%s holds more than %zu PEM blocks",
+                                 p.name, p.too_many_certs ? p.max_certs : p.max_blocks);
                 if (r < 0)
                         return r;
                 *ret = TAKE_PTR(b);

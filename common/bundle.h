@@ -15,12 +15,17 @@
 
 #define BUNDLE_MAX_BYTES (1024 * 1024)
 #define BUNDLE_MAX_CERTS 16
+#define BUNDLE_TRUST_MAX_CERTS 4096
+#define BUNDLE_TRUST_MAX_BYTES (16 * 1024 * 1024)
 
 /* What the caller expects the file to hold; decides which findings a missing
  * part raises. */
 typedef enum BundleExpect {
         BUNDLE_EXPECT_CERTS = 1 << 0, /* no certificate: NOT_PEM */
         BUNDLE_EXPECT_KEY = 1 << 1,   /* no key: KEY_MISSING; more than one: KEY_MULTIPLE */
+        BUNDLE_TRUST_FILE = 1 << 2,   /* an operator's trust file, not an upload: up to
+                                       * BUNDLE_TRUST_MAX_CERTS certificates in
+                                       * BUNDLE_TRUST_MAX_BYTES */
 } BundleExpect;
 
 /* Layout quirks seen (each raises one PEM_LAYOUT warning naming them). */

@@ -629,7 +629,7 @@ static int search_from(Search *s) {
 
 /* Whether certificate i of b issues another certificate of b (not a root's
  * own copy of itself), as far as names and key identifiers tell. */
-static bool issues_another(const Bundle *b, size_t i) {
+bool chain_issues_another(const Bundle *b, size_t i) {
         for (size_t j = 0; j < b->n_certs; j++)
                 if (i != j && X509_cmp(b->certs[i], b->certs[j]) != 0 &&
                     likely_issued(b->certs[i], b->certs[j]) && !self_issued(b->certs[j]))
@@ -664,7 +664,7 @@ bool chain_is_ca(const Bundle *b, size_t i) {
         if (!is_ca_flagged(x) || names_a_host(x))
                 return false;
         return (key_usage(x) != UINT32_MAX && (key_usage(x) & KU_KEY_CERT_SIGN)) ||
-               issues_another(b, i);
+               chain_issues_another(b, i);
 }
 
 int chain_guess_leaf(const Bundle *b) {
@@ -674,7 +674,7 @@ int chain_guess_leaf(const Bundle *b) {
         /* The leaf issues no other certificate of the bundle: the first such
          * one that is not a CA, ... */
         for (size_t i = 0; i < b->n_certs; i++)
-                if (!is_ca_flagged(b->certs[i]) && !issues_another(b, i))
+                if (!is_ca_flagged(b->certs[i]) && !chain_issues_another(b, i))
                         return (int) i;
         /* ... else one marked CA that is no CA proper (a self-signed server
          * certificate made with `openssl req -x509`), ... */
@@ -682,14 +682,14 @@ int chain_guess_leaf(const Bundle *b) {
                 if (chain_is_ca(b, i))
                         continue;
                 all_ca = false;
-                if (!issues_another(b, i))
+                if (!chain_issues_another(b, i))
                         return (int) i;
         }
         if (all_ca)
                 return -1;
         /* ... else whatever issues nothing here. */
         for (size_t i = 0; i < b->n_certs && fallback < 0; i++)
-                if (!issues_another(b, i))
+                if (!chain_issues_another(b, i))
                         fallback = (int) i;
         return fallback >= 0 ? fallback : 0;
 }
@@ -702,7 +702,7 @@ static int guess_leaf(const Bundle *b) {
         if (r >= 0)
                 return r;
         for (size_t i = 0; i < b->n_certs; i++)
-                if (!issues_another(b, i))
+                if (!chain_issues_another(b, i))
                         return (int) i;
         return 0;
 }

@@ -68,6 +68,10 @@ int chain_build(const Bundle *b, int leaf_hint, const ChainOptions *o, ChainResu
  * another certificate of b that it issues. A CA:TRUE certificate that is not
  * (`openssl req -x509` makes them: CA:TRUE, no keyUsage) is taken for a
  * server certificate wrongly marked CA (CHAIN_CA_FLAGS), not for a CA. */
+/* Whether certificate i of b issues another certificate of b (names and key
+ * identifiers; a root's copy of itself does not count). */
+bool chain_issues_another(const Bundle *b, size_t i);
+
 bool chain_is_ca(const Bundle *b, size_t i);
 
 /* The certificate of b taken as the server's when no key says: the first

@@ -16,6 +16,28 @@
 #include "policy.h"
 #include "strv.h"
 
+/* The key belongs to certificate i: is that a CA's key? Only when the
+ * certificate is a CA and really acts as one here: it issues another
+ * certificate of the file, or a server certificate is there beside it. A
+ * badly made server certificate (CA:TRUE, keyCertSign) alone, or at the
+ * bottom of its chain, is still the server's, and gets CHAIN_CA_FLAGS. */
+static bool key_is_a_cas(const Bundle *b, size_t i) {
+        uint32_t ku = X509_get_key_usage(b->certs[i]);
+
+        if (!chain_is_ca(b, i))
+                return false;
+        if (chain_issues_another(b, i))
+                return true;
+        /* Usages of a CA only (keyCertSign, cRLSign): no server's. */
+        if (ku != UINT32_MAX && (ku & KU_KEY_CERT_SIGN) &&
+            !(ku & (KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT)))
+                return true;
+        for (size_t j = 0; j < b->n_certs; j++)
+                if (j != i && !chain_is_ca(b, j) && !chain_issues_another(b, j))
+                        return true;
+        return false;
+}
+
 static int find_key_leaf(const Bundle *chain, EVP_PKEY *key) {
         for (size_t i = 0; i < chain->n_certs; i++) {
                 EVP_PKEY *pub = X509_get0_pubkey(chain->certs[i]);
@@ -94,7 +116,7 @@ static int check_service(const char *service, const Bundle *chain, const Bundle 
          * another. */
         if (keysrc->n_keys >= 1) {
                 key_leaf = find_key_leaf(chain, keysrc->keys[0]);
-                if (key_leaf >= 0 && chain_is_ca(chain, (size_t) key_leaf)) {
+                if (key_leaf >= 0 && key_is_a_cas(chain, (size_t) key_leaf)) {
                         _cleanup_(freep) char *s = x509_subject_string(chain->certs[key_leaf]);
                         if (!s)
                                 return -ENOMEM;
@@ -213,6 +235,15 @@ int check_bundles(const char *service, const Bundle *chain, const Bundle *key,
         return r;
 }
 
+static bool same_file(const char *a, const char *b) {
+        struct stat sa, sb;
+
+        if (streq(a, b))
+                return true;
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+               sa.st_ino == sb.st_ino;
+}
+
 int check_files(const char *service, const char *chain_path, const char *key_path,
                 const CheckOptions *o, Findings *f) {
         _cleanup_(bundle_freep) Bundle *chain = NULL, *key = NULL;
@@ -221,17 +252,14 @@ int check_files(const char *service, const char *chain_path, const char *key_pat
         r = bundle_load(chain_path, BUNDLE_EXPECT_CERTS, &chain, f);
         if (r < 0)
                 return r;
+        if (key_path && same_file(chain_path, key_path))
+                key_path = NULL; /* one combined file (chain and key): read once, as such */
         if (key_path) {
                 r = bundle_load(key_path, BUNDLE_EXPECT_KEY, &key, f);
                 if (r < 0)
                         return r;
         }
         return check_bundles(service, chain, key, o, f);
-}
-
-static void openssl_freep(void *p) {
-        OPENSSL_free(*(void **) p);
-        *(void **) p = NULL;
 }
 
 static int anchors_problem(Findings *f, FindingCode code, const char *path, int block,
@@ -252,68 +280,6 @@ static int anchors_problem(Findings *f, FindingCode code, const char *path, int 
         return r < 0 ? r : -EINVAL;
 }
 
-/* The certificates of the PEM text data: every CERTIFICATE (or TRUSTED
- * CERTIFICATE) block, other blocks skipped unread (nothing is decrypted).
- * A damaged block is a finding naming it. */
-static int anchors_parse_pem(const char *path, const char *data, size_t len, STACK_OF(X509) *s,
-                             Findings *f) {
-        _cleanup_(BIO_free_allp) BIO *bio = BIO_new_mem_buf(data, (int) len);
-        int blocks = 0;
-
-        if (!bio)
-                return -ENOMEM;
-        for (;;) {
-                _cleanup_(openssl_freep) char *name = NULL, *header = NULL;
-                _cleanup_(openssl_freep) unsigned char *der = NULL;
-                const unsigned char *q;
-                long n = 0;
-                X509 *x;
-                bool aux;
-
-                ERR_clear_error();
-                if (PEM_read_bio(bio, &name, &header, &der, &n) != 1) {
-                        unsigned long e = ERR_peek_last_error();
-
-                        ERR_clear_error();
-                        if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
-                                return 0; /* no more blocks */
-                        _cleanup_(freep) char *hint = NULL;
-
-                        if (asprintf(&hint,
-                                     "Get the CA certificates again, or remove block %d from %s: it was truncated or edited.",
-                                     blocks + 1, path) < 0)
-                                return -ENOMEM;
-                        return anchors_problem(
-                                f, FINDING_CERT_INVALID, path, -1, hint,
-                                "PEM block %d of %s (counting from 1) is damaged: its text does not decode",
-                                blocks + 1, path);
-                }
-                blocks++;
-                aux = streq(name, "TRUSTED CERTIFICATE");
-                if (!aux && !streq(name, "CERTIFICATE") && !streq(name, "X509 CERTIFICATE"))
-                        continue;
-                q = der;
-                x = aux ? d2i_X509_AUX(NULL, &q, n) : d2i_X509(NULL, &q, n);
-                if (!x || q != der + n) {
-                        _cleanup_(freep) char *hint = NULL;
-
-                        X509_free(x);
-                        ERR_clear_error();
-                        if (asprintf(&hint,
-                                     "Get the CA certificates again, or remove block %d from %s: it was truncated or edited.",
-                                     blocks, path) < 0)
-                                return -ENOMEM;
-                        return anchors_problem(
-                                f, FINDING_CERT_INVALID, path, sk_X509_num(s), hint,
-                                "PEM block %d of %s (counting from 1) is damaged: it does not decode as a certificate",
-                                blocks, path);
-                }
-                if (!sk_X509_push(s, x)) {
-                        X509_free(x);
-                        return -ENOMEM;
-                }
-        }
-}
 
 int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         _cleanup_(freep) char *data = NULL;
@@ -324,7 +290,7 @@ int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         /* A trust store is the operator's own file, not an upload: no limit
          * of 16 certificates (the system bundle holds well over 100), PEM as
          * OpenSSL reads it, or one DER certificate. */
-        r = read_file_path(path, CHECK_ANCHORS_MAX_BYTES, &data, &len);
+        r = read_file_path(path, BUNDLE_TRUST_MAX_BYTES, &data, &len);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -336,10 +302,33 @@ int check_load_anchors(const char *path, STACK_OF(X509) **ret, Findings *f) {
         s = sk_X509_new_null();
         if (!s)
                 return -ENOMEM;
-        if (memmem(data, len, "-----BEGIN ", 11)) {
-                r = anchors_parse_pem(path, data, len, s, f);
+        if (memmem(data, len, "-----BEGIN ", 11) || memmem(data, len, "----- BEGIN ", 12)) {
+                /* The upload reader, with a trust file's limits: the same
+                 * tolerance of layout, other blocks (keys, CRLs) skipped, and
+                 * only a damaged certificate block is an error. */
+                _cleanup_(bundle_freep) Bundle *b = NULL;
+                _cleanup_(findings_clear) Findings g = {};
+
+                r = bundle_parse(path, data, len, BUNDLE_EXPECT_CERTS | BUNDLE_TRUST_FILE, &b, &g);
                 if (r < 0)
                         return r;
+                /* A damaged certificate block, or too large a file, is the
+                 * trust file's problem; the rest (keys, no certificate at
+                 * all) is answered below in trust-file terms. */
+                for (size_t i = 0; i < g.n; i++)
+                        if (g.items[i].code == FINDING_CERT_INVALID ||
+                            g.items[i].code == FINDING_FILE_TOO_LARGE) {
+                                r = findings_move(f, &g);
+                                return r < 0 ? r : -EINVAL;
+                        }
+                for (size_t i = 0; i < b->n_certs; i++) {
+                        if (!X509_up_ref(b->certs[i]))
+                                return -ENOMEM;
+                        if (!sk_X509_push(s, b->certs[i])) {
+                                X509_free(b->certs[i]);
+                                return -ENOMEM;
+                        }
+                }
         } else {
                 const unsigned char *q = (const unsigned char *) data;
                 X509 *x = d2i_X509(NULL, &q, (long) len);
@@ -552,6 +541,13 @@ static bool exists_at(int dfd, const char *name) {
         return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* A regular file, or a link (which the check refuses by name later). */
+static bool is_file_at(int dfd, const char *name) {
+        struct stat st;
+        return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+               (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode));
+}
+
 static bool strneq(const char *a, const char *b, size_t n) {
         return strncmp(a, b, n) == 0;
 }
@@ -561,13 +557,23 @@ static int cmp_string(const void *a, const void *b) {
 }
 
 /* Whether an entry of the store looks like an upload: a certificate or key
- * file name, or something with "-cert." in it. */
+ * file name, or something with "-cert." in it. Hidden files, editor and
+ * backup copies, CSRs and serial files are the operator's own business. */
 static bool looks_uploaded(const char *name) {
         static const char *const suffixes[] = { ".crt", ".key", ".pem", ".p12",
                                                 ".pfx", ".der", ".cer" };
+        static const char *const ignored[] = { "~", ".bak", ".old", ".orig", ".swp", ".tmp",
+                                               ".csr", ".srl", ".req" };
         size_t len = strlen(name);
 
-        if (strcasestr(name, "-cert."))
+        if (name[0] == '.')
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(ignored); i++) {
+                size_t n = strlen(ignored[i]);
+                if (len >= n && strcasecmp(name + len - n, ignored[i]) == 0)
+                        return false;
+        }
+        if (strcasestr(name, "-cert.") || strcasestr(name, "_cert."))
                 return true;
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
                 if (len > 4 && strcasecmp(name + len - 4, suffixes[i]) == 0)
@@ -632,44 +638,64 @@ static char *suggest_name(const char *name, const char **ret_kind) {
         return result;
 }
 
-/* FILE_UNREADABLE for an entry of the store the agent would ignore. */
-static int add_misnamed(int dfd, const char *dir, const char *name, Findings *f) {
-        _cleanup_(freep) char *path = NULL, *want = NULL, *hint = NULL;
+static bool known_service(const char *svc, const Deployment *deploy) {
+        return streq(svc, "rem") || streq(svc, "xcap") || streq(svc, "bsf") ||
+               deploy_service(deploy, svc);
+}
+
+/* FILE_IGNORED for an entry of the store the agent would not read. An error
+ * when it was plainly meant as an upload ("-cert." in its name, or a known
+ * service's name in another spelling: REM-cert.crt, rem.crt, rem-cert.pem),
+ * so that a typo does not end in a self-signed certificate; a warning for
+ * anything else (ca.crt, fullchain.pem), with no rename suggested. */
+static int add_misnamed(int dfd, const char *dir, const char *name, const Deployment *deploy,
+                        Findings *f) {
+        _cleanup_(freep) char *path = NULL, *want = NULL, *hint = NULL, *q = NULL, *svc = NULL;
         size_t len = strlen(name);
         const char *kind = NULL, *ext = len > 4 ? name + len - 4 : "";
+        bool meant;
         int r;
 
         if (asprintf(&path, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
+        q = findings_shell_quote(name);
+        if (!q)
+                return -ENOMEM;
         want = suggest_name(name, &kind);
         if (!want && errno == ENOMEM)
                 return -ENOMEM;
-        if (!want)
-                r = asprintf(&hint,
-                             "Name the chain <service>-cert.crt and the key <service>-cert.key, the service in lower case (letters, digits, hyphens), e.g. rem-cert.crt and rem-cert.key; remove files the agent is not to read.");
-        else if (streq(kind, "p12")) {
-                _cleanup_(freep) char *svc = strndup(want, strlen(want) - 9);
+        if (want) {
+                svc = strndup(want, strlen(want) - 9);
                 if (!svc)
                         return -ENOMEM;
+        }
+        meant = want && (strcasestr(name, "-cert.") || strcasestr(name, "_cert.") ||
+                         known_service(svc, deploy));
+
+        if (!meant)
+                return findings_add(f, FINDING_FILE_IGNORED, SEVERITY_WARNING, path, -1, NULL, NULL,
+                                    "%s is not a name the agent reads (it reads <service>-cert.crt and <service>-cert.key only): the agent ignores it",
+                                    path);
+
+        if (exists_at(dfd, want))
+                r = asprintf(&hint, "Remove it: the agent reads %s, which is there already.", want);
+        else if (streq(kind, "p12"))
                 r = asprintf(&hint,
                              "The agent reads PEM files: openssl pkcs12 -in %s -nokeys -out %s-cert.crt && openssl pkcs12 -in %s -nocerts -noenc -out %s-cert.key, then remove %s.",
-                             name, svc, name, svc, name);
-        } else if (exists_at(dfd, want))
-                r = asprintf(&hint, "Remove it (%s is there already), or replace %s with it.", want,
-                             want);
-        else if (strcasecmp(ext, ".der") == 0)
-                r = asprintf(&hint, "The agent reads PEM: openssl x509 -inform der -in %s -out %s, then remove %s.",
-                             name, want, name);
-        else if (strcasecmp(ext, ".pem") == 0 && streq(kind, "crt"))
+                             q, svc, q, svc, q);
+        else if (strcasecmp(ext, ".der") == 0 || strcasecmp(ext, ".cer") == 0)
                 r = asprintf(&hint,
-                             "Rename it to %s (%.*s-cert.key if it holds the private key).",
-                             want, (int) (strlen(want) - 9), want);
+                             "The agent reads PEM: openssl x509 -in %s -out %s (this converts DER and keeps PEM as it is), then remove %s.",
+                             q, want, q);
+        else if (strcasecmp(ext, ".pem") == 0 && streq(kind, "crt"))
+                r = asprintf(&hint, "Rename it to %s (%s-cert.key if it holds the private key).",
+                             want, svc);
         else
                 r = asprintf(&hint, "Rename it to %s.", want);
         if (r < 0)
                 return -ENOMEM;
-        return findings_add(f, FINDING_FILE_UNREADABLE, SEVERITY_ERROR, path, -1, NULL, hint,
-                            "%s is not a name the agent reads (it reads <service>-cert.crt and <service>-cert.key only), so it would ignore the file",
+        return findings_add(f, FINDING_FILE_IGNORED, SEVERITY_ERROR, path, -1, NULL, hint,
+                            "%s is not a name the agent reads (it reads <service>-cert.crt and <service>-cert.key only), so it would ignore this upload",
                             path);
 }
 
@@ -681,7 +707,8 @@ static void closedirp(DIR **d) {
 
 /* The services of the store (rem, xcap, bsf first) in *ret; an entry that
  * looks like an upload but has no name the agent reads is a finding in f. */
-static int list_services(int dfd, const char *dir, char ***ret, Findings *f) {
+static int list_services(int dfd, const char *dir, const Deployment *deploy, char ***ret,
+                         Findings *f) {
         _cleanup_(strv_freep) char **l = NULL, **misnamed = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         int fd, r;
@@ -711,7 +738,7 @@ static int list_services(int dfd, const char *dir, char ***ret, Findings *f) {
                         r = strv_extend_unique(&l, svc, false);
                 else if (errno == ENOMEM)
                         r = -ENOMEM;
-                else if (looks_uploaded(de->d_name))
+                else if (looks_uploaded(de->d_name) && is_file_at(dfd, de->d_name))
                         r = strv_extend(&misnamed, de->d_name);
                 else
                         r = 0;
@@ -722,7 +749,7 @@ static int list_services(int dfd, const char *dir, char ***ret, Findings *f) {
         if (misnamed)
                 qsort(misnamed, strv_length(misnamed), sizeof(char *), cmp_string);
         for (char **m = misnamed; m && *m; m++) {
-                r = add_misnamed(dfd, dir, *m, f);
+                r = add_misnamed(dfd, dir, *m, deploy, f);
                 if (r < 0)
                         return r;
         }
@@ -819,7 +846,7 @@ static int check_store_impl(const char *dir, const CheckOptions *o, StoreReport 
         rep->is_store = true;
         rep->has_deployment = r != -ENOENT;
 
-        r = list_services(dfd, dir, &services, &rep->findings);
+        r = list_services(dfd, dir, deploy, &services, &rep->findings);
         if (r < 0)
                 return r;
         while (services[n])

@@ -79,8 +79,6 @@ bool store_report_has_errors(const StoreReport *r);
  * Leaves the OpenSSL error queue as it found it. */
 int check_store(const char *dir, const CheckOptions *o, StoreReport **ret);
 
-#define CHECK_ANCHORS_MAX_BYTES (16 * 1024 * 1024)
-
 /* Loads trust anchors from path (an operator's file, links followed): any
  * number of PEM certificates (other blocks ignored, nothing decrypted) or one
  * DER certificate. Appends them to *ret (created if NULL) only on success.

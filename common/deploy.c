@@ -186,6 +186,18 @@ static void offset_position(const char *data, size_t len, size_t offset, int *re
         *ret_column = column;
 }
 
+static bool line_indented_with_tab(const char *d, size_t len, size_t line) {
+        size_t i = 0;
+
+        for (size_t l = 0; l < line && i < len; i++)
+                if (d[i] == '\n')
+                        l++;
+        for (; i < len && (d[i] == ' ' || d[i] == '\t'); i++)
+                if (d[i] == '\t')
+                        return true;
+        return false;
+}
+
 /* libyaml could not go on: report its problem and stop. */
 static int syntax_error(Parser *p) {
         const yaml_parser_t *y = &p->yaml;
@@ -196,9 +208,10 @@ static int syntax_error(Parser *p) {
                 return -ENOMEM;
 
         if (y->error != YAML_READER_ERROR) {
-                /* The most common syntax error of hand-edited YAML: a tab. */
-                size_t at = y->problem_mark.index;
-                const char *hint = at < p->len && p->data[at] == '\t'
+                /* The most common syntax error of hand-edited YAML: a tab in
+                 * the indentation of the line libyaml stopped at. Found by
+                 * line, since libyaml's index counts characters, not bytes. */
+                const char *hint = line_indented_with_tab(p->data, p->len, y->problem_mark.line)
                                            ? "YAML does not allow tabs for indentation: indent with spaces."
                                            : NULL;
 

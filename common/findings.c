@@ -80,6 +80,8 @@ static const struct {
                 "Get a new certificate from the CA (new key, new request): clients that check revocation refuse a revoked one." },
         [FINDING_CRL_INVALID] = { "CRL_INVALID", SEVERITY_ERROR,
                 "Download the current CRL again from the CA (the URL is in the certificate's CRL Distribution Points); if it still fails, ask the CA for a CRL that follows RFC 5280." },
+        [FINDING_FILE_IGNORED] = { "FILE_IGNORED", SEVERITY_WARNING,
+                "The agent reads only <service>-cert.crt (the chain) and <service>-cert.key (the key), e.g. rem-cert.crt; rename an upload accordingly, or remove files the agent is not to read." },
 };
 
 static const char *const severity_table[_SEVERITY_MAX] = {
@@ -372,4 +374,32 @@ void findings_clear(Findings *f) {
                 finding_done(&f->items[i]);
         free(f->items);
         *f = (Findings) {};
+}
+
+/* Single-quotes s for a shell command line unless it needs no quoting. */
+char *findings_shell_quote(const char *s) {
+        static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789_-.,/+:@%=";
+        size_t n = 2;
+        char *q, *o;
+
+        if (s[0] && strspn(s, safe) == strlen(s))
+                return strdup(s);
+        for (const char *c = s; *c; c++)
+                n += *c == '\'' ? 4 : 1;
+        q = malloc(n + 1);
+        if (!q)
+                return NULL;
+        o = q;
+        *o++ = '\'';
+        for (const char *c = s; *c; c++) {
+                if (*c == '\'') {
+                        memcpy(o, "'\\''", 4);
+                        o += 4;
+                } else
+                        *o++ = *c;
+        }
+        *o++ = '\'';
+        *o = 0;
+        return q;
 }

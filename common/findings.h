@@ -51,6 +51,8 @@ typedef enum FindingCode {
         FINDING_CRL_INVALID,     /* a CRL that cannot be used: signature, issuer without cRLSign,
                                   * CRLNumber missing or critical, unparsable; as a warning: stale,
                                   * or no CRL from the server certificate's issuer */
+        FINDING_FILE_IGNORED,    /* a store file that looks like an upload but is not named
+                                  * <svc>-cert.crt/.key: error when meant as one, else warning */
         _FINDING_CODE_MAX,
         _FINDING_CODE_INVALID = -EINVAL,
 } FindingCode;
@@ -118,3 +120,7 @@ bool findings_has_code(const Findings *f, FindingCode code);
 /* Moves every finding of src to the end of dst; src is left empty. */
 int findings_move(Findings *dst, Findings *src);
 void findings_clear(Findings *f);
+
+/* s quoted for a shell command line in a hint (unchanged when it needs no
+ * quoting); malloc'd, NULL on OOM. */
+char *findings_shell_quote(const char *s);

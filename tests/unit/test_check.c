@@ -619,6 +619,48 @@ START_TEST(test_key_of_the_ca_is_key_mismatch_and_the_leaf_stays) {
 }
 END_TEST
 
+START_TEST(test_ca_flagged_server_certificate_with_its_key_is_still_the_servers) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *bad = NULL;
+        _cleanup_(freep) char *c = NULL, *k = NULL;
+        CheckOptions o = options();
+
+        /* A server certificate issued wrongly as a CA (CA:TRUE, keyCertSign
+         * besides its server usages, no SAN), at the bottom of its chain: the
+         * key is the server's, the findings are about its flags, and nobody
+         * is told it is a CA's key or that the server certificate is missing. */
+        bad = tu_cert(&(TuCertSpec){.subject = "/C=NZ/O=SomeTelco/OU=NOC/CN=rem",
+                                    .key = k_rem,
+                                    .issuer = inter,
+                                    .issuer_key = k_inter,
+                                    .ca = true,
+                                    .pathlen = -1,
+                                    .ku = "critical,digitalSignature,keyEncipherment,keyCertSign"});
+        c = tu_write_pem(dir, "rem-cert.crt", (X509 *[]){bad, inter, root}, 3, NULL, 0);
+        k = write_key("rem-cert.key", k_rem);
+        ck_assert_int_eq(check_files("rem", c, k, &o, &f), 0);
+        ASSERT_HAS(&f, FINDING_CHAIN_CA_FLAGS);
+        ASSERT_HAS(&f, FINDING_SAN_MISSING);
+        ASSERT_LACKS(&f, FINDING_KEY_MISMATCH);
+        ASSERT_LACKS(&f, FINDING_CHAIN_INCOMPLETE);
+}
+END_TEST
+
+START_TEST(test_same_file_as_chain_and_key_is_a_combined_file) {
+        _cleanup_(findings_clear) Findings f = {};
+        _cleanup_(X509_freep) X509 *leaf = rem_cert();
+        _cleanup_(freep) char *c = NULL;
+        CheckOptions o = options();
+
+        /* check --service rem comb.pem comb.pem (an HAProxy-style file). */
+        c = tu_write_pem(dir, "comb.pem", (X509 *[]){leaf, inter, root}, 3,
+                         (EVP_PKEY *[]){k_rem}, 1);
+        ck_assert_int_eq(check_files("rem", c, c, &o, &f), 0);
+        ASSERT_LACKS(&f, FINDING_KEY_MULTIPLE);
+        ASSERT_NO_ERRORS(&f);
+}
+END_TEST
+
 START_TEST(test_chain_of_cas_only_has_no_server_certificate) {
         _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
         _cleanup_(freep) char *c = NULL, *k = NULL, *ka = NULL;
@@ -1375,7 +1417,7 @@ START_TEST(test_store_other_service_pair_is_checked) {
         ck_assert(r->services[3].uploaded);
         ASSERT_HAS(&r->services[3].findings, FINDING_KEY_MISMATCH);
         /* The misnamed key is no service, but not silently ignored either. */
-        ASSERT_HAS(&r->findings, FINDING_FILE_UNREADABLE);
+        ASSERT_HAS(&r->findings, FINDING_FILE_IGNORED);
         ck_assert_ptr_nonnull(strstr(r->findings.items[0].hint, "bad-name-cert.key"));
 }
 END_TEST
@@ -1464,7 +1506,7 @@ START_TEST(test_store_misnamed_uploads_are_errors) {
                 { "rem-cert.pem", "Rename it to rem-cert.crt (rem-cert.key if it holds the private key)." },
                 { "rem.crt", "Rename it to rem-cert.crt." },
                 { "xcap.p12", "openssl pkcs12 -in xcap.p12 -nokeys -out xcap-cert.crt" },
-                { "bsf.der", "openssl x509 -inform der -in bsf.der -out bsf-cert.crt" },
+                { "bsf.der", "openssl x509 -in bsf.der -out bsf-cert.crt" },
         };
         _cleanup_(store_report_freep) StoreReport *r = NULL;
         _cleanup_(X509_freep) X509 *rem = rem_cert();
@@ -1475,7 +1517,7 @@ START_TEST(test_store_misnamed_uploads_are_errors) {
         free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
         free(tu_write_file(dir, "README.txt", "notes\n", 6));
         r = run_store(&o);
-        ck_assert_uint_eq(fa_count(&r->findings, FINDING_FILE_UNREADABLE), ELEMENTSOF(cases));
+        ck_assert_uint_eq(fa_count(&r->findings, FINDING_FILE_IGNORED), ELEMENTSOF(cases));
         ck_assert_uint_eq(r->findings.n, ELEMENTSOF(cases));
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const Finding *x = NULL;
@@ -1521,10 +1563,47 @@ START_TEST(test_store_existing_name_hint_says_remove) {
 
         free(write_chain("rem-cert.crt", rem));
         free(write_key("rem-cert.key", k_rem));
-        free(write_chain("rem-cert.crt.bak", rem));
+        free(write_chain("rem-cert.der", rem));
         r = run_store(&o);
-        ASSERT_HAS(&r->findings, FINDING_FILE_UNREADABLE);
-        ck_assert_ptr_nonnull(strstr(r->findings.items[0].hint, "Remove it (rem-cert.crt is there already)"));
+        ASSERT_HAS(&r->findings, FINDING_FILE_IGNORED);
+        /* Never "replace rem-cert.crt with it" (a DER file where PEM is read). */
+        ck_assert_ptr_nonnull(strstr(r->findings.items[0].hint,
+                                     "Remove it: the agent reads rem-cert.crt, which is there already"));
+}
+END_TEST
+
+START_TEST(test_store_harmless_files_are_no_errors) {
+        _cleanup_(store_report_freep) StoreReport *r = NULL;
+        _cleanup_(X509_freep) X509 *rem = rem_cert();
+        _cleanup_(freep) char *sub = NULL;
+        CheckOptions o = options();
+
+        /* A store that passes, plus what operators and editors leave around:
+         * copies, backups, a CSR, CA files and directories with certificate
+         * names. None is an error; files the agent does not read but that
+         * look like certificates (ca.crt) are a warning without a rename. */
+        free(write_chain("rem-cert.crt", rem));
+        free(write_key("rem-cert.key", k_rem));
+        free(tu_write_file(dir, "deployment.yaml", mag_yaml, strlen(mag_yaml)));
+        free(write_chain(".rem-cert.crt.swp", rem));
+        free(write_chain("rem-cert.crt~", rem));
+        free(write_chain("rem-cert.crt.bak", rem));
+        free(tu_write_file(dir, "rem-cert.csr", "x\n", 2));
+        free(tu_write_file(dir, "mag-vmpool-config.yaml", "a: 1\n", 5));
+        free(write_chain("ca.crt", root));
+        free(write_chain("fullchain.pem", rem));
+        sub = tu_path(dir, "ssl.crt");
+        ck_assert_int_eq(mkdir(sub, 0700), 0);
+        r = run_store(&o);
+        ck_assert(!store_report_has_errors(r));
+        ck_assert_uint_eq(fa_count(&r->findings, FINDING_FILE_IGNORED), 2); /* ca.crt, fullchain.pem */
+        for (size_t i = 0; i < r->findings.n; i++) {
+                ck_assert_int_eq(r->findings.items[i].severity, SEVERITY_WARNING);
+                ck_assert_ptr_null(strstr(r->findings.items[i].hint, "Rename it to ca-cert"));
+                ck_assert_ptr_null(strstr(r->findings.items[i].hint, "fullchain-cert"));
+        }
+        ck_assert(service(r, "rem")->uploaded);
+        ASSERT_NO_ERRORS(&service(r, "rem")->findings);
 }
 END_TEST
 
@@ -1663,8 +1742,8 @@ START_TEST(test_load_anchors_damaged_block_is_named) {
         ck_assert_ptr_null(s);
         x = fa_first(&f, FINDING_CERT_INVALID);
         ck_assert_ptr_nonnull(x);
-        ck_assert_ptr_nonnull(strstr(x->message, "block 2 of"));
-        ck_assert_ptr_nonnull(strstr(x->hint, "remove block 2"));
+        ck_assert_ptr_nonnull(strstr(x->message, "Certificate 1 (the 2nd) in"));
+        ck_assert_ptr_nonnull(strstr(x->hint, "copy it again"));
         ASSERT_LACKS(&f, FINDING_NOT_PEM);
 
         /* The near miss: the same file undamaged. */
@@ -1927,6 +2006,8 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_unmatched_key_names_the_server_certificate_not_the_first);
         tcase_add_test(tc, test_key_of_the_ca_is_key_mismatch_and_the_leaf_stays);
         tcase_add_test(tc, test_chain_of_cas_only_has_no_server_certificate);
+        tcase_add_test(tc, test_ca_flagged_server_certificate_with_its_key_is_still_the_servers);
+        tcase_add_test(tc, test_same_file_as_chain_and_key_is_a_combined_file);
         tcase_add_test(tc, test_self_signed_ca_true_server_certificate_is_still_the_leaf);
         tcase_add_test(tc, test_key_inside_chain_file_beside_key_file_is_key_multiple);
         suite_add_tcase(s, tc);
@@ -1982,6 +2063,7 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_store_misnamed_uploads_are_errors);
         tcase_add_test(tc, test_store_well_named_files_raise_nothing);
         tcase_add_test(tc, test_store_existing_name_hint_says_remove);
+        tcase_add_test(tc, test_store_harmless_files_are_no_errors);
         tcase_add_test(tc, test_store_bsf_names_follow_the_xcap_server_certificate);
         tcase_add_test(tc, test_store_leaves_the_openssl_error_queue_empty);
         tcase_add_test(tc, test_load_anchors);

@@ -267,6 +267,10 @@ START_TEST(test_syntax_error) {
         /* A tab indenting a nested key: the hint names the tab. */
         EXPECT_INVALID("subject:\n\tcountry: NZ\n", 1);
         EXPECT_ERROR(2, 1, "YAML syntax error", "YAML does not allow tabs");
+        /* The same after non-ASCII text and a byte-order mark (libyaml counts
+         * characters, not bytes). */
+        EXPECT_INVALID("\xef\xbb\xbfsubject:\n  organization: \"Soci\xc3\xa9t\xc3\xa9\"\n\tcountry: NZ\n", 1);
+        EXPECT_ERROR(3, 1, "YAML syntax error", "YAML does not allow tabs");
 
         /* Not UTF-8: a reader error, placed by its byte offset. */
         EXPECT_INVALID("mcc: 1\nsubject: {organization: \"S\xe9\"}\n", 1);
