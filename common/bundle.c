@@ -1368,6 +1368,9 @@ int bundle_load(const char *path, unsigned expect, Bundle **ret, Findings *f) {
         return bundle_load_at(AT_FDCWD, path, path, expect, ret, f);
 }
 
+/* RFC 2253, but UTF-8 kept as UTF-8 (OpenSSL's RFC 2253 flags would print
+ * "Société" as "Soci\C3\A9t\C3\A9"); control characters are still escaped,
+ * and findings escape what is left (findings_printable). */
 static char *name_string(const X509_NAME *n) {
         _cleanup_(BIO_free_allp) BIO *b = NULL;
         char *data = NULL, *s;
@@ -1378,7 +1381,7 @@ static char *name_string(const X509_NAME *n) {
         if (!b)
                 return NULL;
         ERR_set_mark();
-        r = n ? X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) : 0;
+        r = n ? X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) : 0;
         ERR_pop_to_mark();
         if (r < 0)
                 return strdup("");

@@ -1431,7 +1431,7 @@ static char *crl_describe(const X509_CRL *crl) {
         bio = BIO_new(BIO_s_mem());
         if (!bio)
                 return NULL;
-        if (X509_NAME_print_ex(bio, X509_CRL_get_issuer(crl), 0, XN_FLAG_RFC2253) < 0)
+        if (X509_NAME_print_ex(bio, X509_CRL_get_issuer(crl), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0)
                 ERR_clear_error();
         k = BIO_get_mem_data(bio, &data);
         if (k < 0 || !data)

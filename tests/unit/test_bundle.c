@@ -223,6 +223,21 @@ START_TEST(test_plain_chain) {
 }
 END_TEST
 
+START_TEST(test_subject_string_keeps_utf8) {
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = tu_key_ec("P-256");
+        _cleanup_(X509_freep) X509 *x = NULL;
+        _cleanup_(freep) char *s = NULL;
+
+        /* UTF-8 stays UTF-8 (not "Soci\C3\A9t\C3\A9"); a control character
+         * is still escaped. */
+        x = tu_cert(&(TuCertSpec){.subject = "/O=Soci\xc3\xa9t\xc3\xa9/CN=a\nb", .key = k});
+        s = x509_subject_string(x);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_msg(strstr(s, "O=Soci\xc3\xa9t\xc3\xa9"), "subject: %s", s);
+        ck_assert_ptr_null(strchr(s, '\n'));
+}
+END_TEST
+
 START_TEST(test_subject_string) {
         _cleanup_(freep) char *s = x509_subject_string(root), *i = x509_issuer_string(root);
 
@@ -1265,7 +1280,7 @@ static Suite *bundle_suite(void) {
         }                                                                    \
         suite_add_tcase(s, tc);
 
-        ADD("clean", test_plain_chain, test_subject_string, test_combined_cert_and_key,
+        ADD("clean", test_plain_chain, test_subject_string, test_subject_string_keeps_utf8, test_combined_cert_and_key,
             test_key_in_chain_file_kept);
         ADD("layout", test_crlf, test_bom, test_text_before_block,
             test_text_between_and_after_blocks, test_inline_end_begin,
