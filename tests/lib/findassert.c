@@ -33,3 +33,10 @@ size_t fa_count(const Findings *f, FindingCode c) {
                         n++;
         return n;
 }
+
+void fa_assert_only_line_ends(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
+                              "raw byte 0x%02x at offset %zu of:\n%s", *p,
+                              (size_t) (p - (const unsigned char *) s), s);
+}

@@ -12,6 +12,9 @@ char *fa_describe(const Findings *f);
 /* The first finding of code c, or NULL. */
 const Finding *fa_first(const Findings *f, FindingCode c);
 size_t fa_count(const Findings *f, FindingCode c);
+/* Fails unless s holds no raw control character but '\n' (hostile text
+ * from certificates must reach a terminal escaped). */
+void fa_assert_only_line_ends(const char *s);
 
 #define ASSERT_HAS(f, c)                                                                   \
         do {                                                                               \

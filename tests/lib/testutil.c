@@ -209,3 +209,36 @@ char *tu_key_pem(EVP_PKEY *k) {
         BIO_free(b);
         return s;
 }
+
+void tu_set_dns_sans_raw(X509 *x, EVP_PKEY *signer, const char *const *names, const size_t *lens,
+                         size_t n) {
+        GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+
+        TU_ASSERT(gens);
+        for (size_t i = 0; i < n; i++) {
+                GENERAL_NAME *gn = GENERAL_NAME_new();
+                ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+
+                TU_ASSERT(gn && v);
+                TU_ASSERT(ASN1_STRING_set(v, names[i], lens ? (int) lens[i] : -1) == 1);
+                GENERAL_NAME_set0_value(gn, GEN_DNS, v);
+                TU_ASSERT(sk_GENERAL_NAME_push(gens, gn) > 0);
+        }
+        TU_ASSERT(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE) == 1);
+        GENERAL_NAMES_free(gens);
+        TU_ASSERT(X509_sign(x, signer, EVP_sha256()) > 0);
+}
+
+void tu_add_bad_san_resign(X509 *x, EVP_PKEY *signer) {
+        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+        X509_EXTENSION *e;
+
+        TU_ASSERT(os);
+        TU_ASSERT(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x04\x03\x01\x02\x03", 5) == 1);
+        e = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 0, os);
+        TU_ASSERT(e);
+        TU_ASSERT(X509_add_ext(x, e, -1) == 1);
+        X509_EXTENSION_free(e);
+        ASN1_OCTET_STRING_free(os);
+        TU_ASSERT(X509_sign(x, signer, EVP_sha256()) > 0);
+}

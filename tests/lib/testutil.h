@@ -54,3 +54,14 @@ char *tu_write_file(const char *dir, const char *name, const void *data, size_t 
 /* PEM text of a certificate / key (malloc'd, NUL-terminated). */
 char *tu_cert_pem(X509 *x);
 char *tu_key_pem(EVP_PKEY *k);
+
+/* Replaces x's subjectAltName with DNS entries taken byte for byte (names
+ * with NULs or control characters included; lens NULL: strlen), and signs
+ * x again with signer. */
+void tu_set_dns_sans_raw(X509 *x, EVP_PKEY *signer, const char *const *names, const size_t *lens,
+                         size_t n);
+
+/* Adds a subjectAltName extension that does not decode (an OCTET STRING
+ * where a SEQUENCE belongs, as `2.5.29.17=DER:0403010203` in an openssl
+ * extfile makes it) and signs x again: OpenSSL marks it EXFLAG_INVALID. */
+void tu_add_bad_san_resign(X509 *x, EVP_PKEY *signer);

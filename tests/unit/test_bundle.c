@@ -104,19 +104,6 @@ static char *bio_text(BIO *b) {
         return s;
 }
 
-/* Local stand-ins for cert_pem()/pkcs8_pem(), which use strndup on BIO
- * data and so fail under strict_string_checks=1. */
-static char *cert_pem(X509 *x) {
-        BIO *b = BIO_new(BIO_s_mem());
-        char *s;
-
-        REQUIRE(b);
-        REQUIRE(PEM_write_bio_X509(b, x) == 1);
-        s = bio_text(b);
-        BIO_free(b);
-        return s;
-}
-
 static char *pkcs8_pem(EVP_PKEY *k) {
         BIO *b = BIO_new(BIO_s_mem());
         char *s;
@@ -1324,8 +1311,8 @@ static void fixtures_init(void) {
                                        .issuer = inter,
                                        .issuer_key = rsa_key2,
                                        .san = "DNS:rem.example" });
-        leaf_pem = cert_pem(leaf);
-        inter_pem = cert_pem(inter);
+        leaf_pem = tu_cert_pem(leaf);
+        inter_pem = tu_cert_pem(inter);
         key_pem = pkcs8_pem(rsa_key);
 }
 

@@ -98,24 +98,6 @@ static void add_unknown_ext_resign(X509 *x, bool critical, EVP_PKEY *signer) {
         ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
 }
 
-/* Adds a subjectAltName extension that does not decode (an OCTET STRING
- * where a SEQUENCE belongs, as `2.5.29.17=DER:0403010203` in an openssl
- * extfile makes it) and signs x again: OpenSSL marks it EXFLAG_INVALID. */
-static void add_bad_san_resign(X509 *x, EVP_PKEY *signer) {
-        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-        X509_EXTENSION *e;
-
-        ck_assert_ptr_nonnull(os);
-        ck_assert_int_eq(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x04\x03\x01\x02\x03", 5),
-                         1);
-        e = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 0, os);
-        ck_assert_ptr_nonnull(e);
-        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
-        X509_EXTENSION_free(e);
-        ASN1_OCTET_STRING_free(os);
-        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
-}
-
 /* A bundle parsed from the PEM of certs, in that order. */
 static Bundle *bundle_of_(X509 *const *certs, size_t n) {
         _cleanup_(findings_clear) Findings f = {};
@@ -1868,7 +1850,7 @@ START_TEST(test_malformed_leaf_extension_is_explained_by_cert_invalid) {
         pki_make(&p);
         leaf = tu_cert(&(TuCertSpec){
                 .subject = LEAF_SUBJ, .key = k_leaf, .issuer = p.inter, .issuer_key = k_inter, .pathlen = -1});
-        add_bad_san_resign(leaf, k_inter);
+        tu_add_bad_san_resign(leaf, k_inter);
         b = BUNDLE(leaf, p.inter, p.root);
 
         /* OpenSSL says "unable to get local issuer certificate"; with
@@ -1902,7 +1884,7 @@ START_TEST(test_malformed_intermediate_is_found_and_not_ca_flags) {
          * keyCertSign; only CERT_INVALID is to be said. */
         pki_make(&p);
         inter = make_ca(INTER_SUBJ, k_inter, p.root, k_root, 0);
-        add_bad_san_resign(inter, k_root);
+        tu_add_bad_san_resign(inter, k_root);
         leaf = make_leaf(inter, k_inter);
         b = BUNDLE(leaf, inter, p.root);
         ck_assert_int_eq(chain_build(b, -1, OPTS(NULL, PROFILE_DEFAULT), &c, &f), 0);
@@ -1928,7 +1910,7 @@ START_TEST(test_malformed_trust_anchor_is_path_invalid_naming_it) {
         /* A trust anchor policy does not judge: PATH_INVALID, and it says
          * why rather than OpenSSL's "unable to get local issuer". */
         root = make_ca(ROOT_SUBJ, k_root, NULL, NULL, -1);
-        add_bad_san_resign(root, k_root);
+        tu_add_bad_san_resign(root, k_root);
         inter = make_ca(INTER_SUBJ, k_inter, root, k_root, -1);
         leaf = make_leaf(inter, k_inter);
         b = BUNDLE(leaf, inter);

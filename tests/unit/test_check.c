@@ -114,37 +114,6 @@ static char *read_all(const char *path, size_t *ret_len) {
         return s;
 }
 
-/* PEM text of x (malloc'd). */
-static char *cert_pem(X509 *x) {
-        char *s = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&s, &len);
-
-        ck_assert_ptr_nonnull(m);
-        ck_assert_int_eq(PEM_write_X509(m, x), 1);
-        ck_assert_int_eq(fclose(m), 0);
-        return s;
-}
-
-
-/* x with a subjectAltName extension that does not decode (an OCTET STRING
- * where a SEQUENCE belongs, as `2.5.29.17=DER:0403010203` makes it), signed
- * again by signer. OpenSSL marks it EXFLAG_INVALID. */
-static void add_bad_san_resign(X509 *x, EVP_PKEY *signer) {
-        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-        X509_EXTENSION *e;
-
-        ck_assert_ptr_nonnull(os);
-        ck_assert_int_eq(ASN1_OCTET_STRING_set(os, (const unsigned char *) "\x04\x03\x01\x02\x03", 5),
-                         1);
-        e = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 0, os);
-        ck_assert_ptr_nonnull(e);
-        ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
-        X509_EXTENSION_free(e);
-        ASN1_OCTET_STRING_free(os);
-        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
-}
-
 /* check_files on dir/chain_name and dir/key_name (key_name may be NULL). */
 static void run_files(const char *service, const char *chain_name, const char *key_name,
                       const CheckOptions *o, Findings *f) {
@@ -265,7 +234,7 @@ END_TEST
 START_TEST(test_file_over_1mib_is_file_too_large) {
         _cleanup_(findings_clear) Findings f = {}, g = {};
         _cleanup_(X509_freep) X509 *leaf = rem_cert();
-        _cleanup_(freep) char *pem = cert_pem(leaf), *big = NULL, *p = NULL, *q = NULL;
+        _cleanup_(freep) char *pem = tu_cert_pem(leaf), *big = NULL, *p = NULL, *q = NULL;
         size_t n = 1024 * 1024 + 1, pl = strlen(pem);
         CheckOptions o = options();
 
@@ -351,7 +320,7 @@ END_TEST
 START_TEST(test_text_dump_between_blocks_is_pem_layout) {
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(X509_freep) X509 *leaf = rem_cert();
-        _cleanup_(freep) char *a = cert_pem(leaf), *b = cert_pem(inter), *r = cert_pem(root),
+        _cleanup_(freep) char *a = tu_cert_pem(leaf), *b = tu_cert_pem(inter), *r = tu_cert_pem(root),
                               *text = NULL, *p = NULL;
         CheckOptions o = options();
 
@@ -766,7 +735,7 @@ START_TEST(test_pipeline_malformed_extension_is_not_path_invalid) {
                                      .issuer = inter,
                                      .issuer_key = k_inter,
                                      .pathlen = -1});
-        add_bad_san_resign(leaf, k_inter);
+        tu_add_bad_san_resign(leaf, k_inter);
         run_rem(leaf, k_rem, &o, &f);
         ASSERT_HAS(&f, FINDING_CERT_INVALID);
         ASSERT_LACKS(&f, FINDING_PATH_INVALID);
@@ -1645,7 +1614,7 @@ START_TEST(test_store_leaves_the_openssl_error_queue_empty) {
                                      .issuer = inter,
                                      .issuer_key = k_inter,
                                      .pathlen = -1});
-        add_bad_san_resign(xcap, k_inter);
+        tu_add_bad_san_resign(xcap, k_inter);
         free(write_chain("xcap-cert.crt", xcap));
         ERR_clear_error();
         r = run_store(&o);
@@ -1727,7 +1696,7 @@ END_TEST
 START_TEST(test_load_anchors_damaged_block_is_named) {
         _cleanup_(findings_clear) Findings f = {};
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *s = NULL;
-        _cleanup_(freep) char *a = cert_pem(root), *b = cert_pem(inter), *text = NULL, *p = NULL,
+        _cleanup_(freep) char *a = tu_cert_pem(root), *b = tu_cert_pem(inter), *text = NULL, *p = NULL,
                               *q = NULL;
         const Finding *x;
         char *line;
@@ -1752,7 +1721,7 @@ START_TEST(test_load_anchors_damaged_block_is_named) {
         text = NULL;
         line[10] = 'A';
         free(b);
-        b = cert_pem(inter);
+        b = tu_cert_pem(inter);
         ck_assert_int_gt(asprintf(&text, "%s%s%s", a, b, a), 0);
         q = tu_write_file(dir, "trust2.pem", text, strlen(text));
         ck_assert_int_eq(check_load_anchors(q, &s, &f), 0);
@@ -1835,7 +1804,7 @@ START_TEST(test_load_crls_pem_der_and_several) {
         ck_assert_int_eq(sk_X509_CRL_num(s), 3);
 
         /* Text and a certificate around the CRL block: the CRL is taken. */
-        cert_pem_text = cert_pem(leaf);
+        cert_pem_text = tu_cert_pem(leaf);
         mixed = write_crls_pem("mixed.pem", cert_pem_text, (X509_CRL *[]){a}, 1);
         ck_assert_int_eq(check_load_crls(mixed, &s, &f), 0);
         ck_assert_int_eq(sk_X509_CRL_num(s), 4);

@@ -13,6 +13,7 @@
 #include "bundle.h"
 #include "inspect.h"
 #include "macro.h"
+#include "findassert.h"
 #include "testutil.h"
 
 #define ROOT_SUBJ  "/C=NZ/O=SomeTelco/CN=SomeTelco Root CA"
@@ -216,14 +217,6 @@ START_TEST(test_keys_that_belong_to_nothing_and_encrypted_keys) {
 }
 END_TEST
 
-/* Every byte of s is printable ASCII, UTF-8 or a line end. */
-static void assert_only_line_ends(const char *s) {
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
-                              "raw byte 0x%02x at offset %zu of:\n%s", *p,
-                              (size_t) (p - (const unsigned char *) s), s);
-}
-
 /* A hostile certificate (DNS SAN and subject with a line break and terminal
  * escapes) in a file whose name holds an escape: inspect prints them all
  * escaped. */
@@ -249,7 +242,7 @@ START_TEST(test_control_characters_are_printed_escaped) {
         p = tu_write_pem(dir, "bundle\x1b[31m.pem", &x, 1, NULL, 0);
         ck_assert_int_eq(bundle_load(p, BUNDLE_EXPECT_CERTS, &b, &f), 0);
         s = print(b, TU_NOW);
-        assert_only_line_ends(s);
+        fa_assert_only_line_ends(s);
         ASSERT_CONTAINS(s, "bundle\\x1b[31m.pem: 1 certificate");
         ASSERT_CONTAINS(s, "SANs:        DNS:rem.example\\x0a  SHA-256: fake\\x1b[0m\n");
 }

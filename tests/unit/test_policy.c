@@ -1195,26 +1195,6 @@ END_TEST
 
 /* ---- text from the certificate in messages --------------------------------------------- */
 
-/* Replaces the SAN of x with dNSNames holding the given bytes (n of them,
- * each with its length), and signs again with signer. */
-static void set_raw_dns_sans(X509 *x, EVP_PKEY *signer, const char *const *names,
-                             const size_t *lens, size_t n) {
-        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-
-        ck_assert_ptr_nonnull(gens);
-        for (size_t i = 0; i < n; i++) {
-                GENERAL_NAME *gn = GENERAL_NAME_new();
-                ASN1_IA5STRING *v = ASN1_IA5STRING_new();
-
-                ck_assert(gn && v);
-                ck_assert_int_eq(ASN1_STRING_set(v, names[i], (int) lens[i]), 1);
-                GENERAL_NAME_set0_value(gn, GEN_DNS, v);
-                ck_assert_int_gt(sk_GENERAL_NAME_push(gens, gn), 0);
-        }
-        ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
-        ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
-}
-
 /* No byte of s is a control character or DEL. */
 static void assert_no_controls(const char *what, const char *s) {
         for (const unsigned char *p = (const unsigned char *) s; p && *p; p++)
@@ -1241,7 +1221,7 @@ START_TEST(test_control_characters_from_the_certificate_are_escaped_in_messages)
 
         s.subject = "/C=NZ/O=SomeTelco/OU=\n  xcap: OK \x1b[2K\x01/CN=xcap.sometelco.com";
         leaf = tu_cert(&s);
-        set_raw_dns_sans(leaf, k_inter, names, lens, ELEMENTSOF(names));
+        tu_set_dns_sans_raw(leaf, k_inter, names, lens, ELEMENTSOF(names));
         ck_assert_int_eq(deploy_parse("deployment.yaml", yaml, strlen(yaml), &d, &df), 0);
         in.deploy = d;
         in.names = NAMES("other.sometelco.com");

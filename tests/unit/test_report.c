@@ -13,6 +13,7 @@
 #include "check.h"
 #include "macro.h"
 #include "report.h"
+#include "findassert.h"
 #include "testutil.h"
 
 static char *dir;
@@ -348,14 +349,6 @@ END_TEST
 
 /* ---- human report -------------------------------------------------------------------- */
 
-/* Every byte of s is printable ASCII, UTF-8 or a line end. */
-static void assert_only_line_ends(const char *s) {
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
-                              "raw byte 0x%02x at offset %zu of:\n%s", *p,
-                              (size_t) (p - (const unsigned char *) s), s);
-}
-
 /* Every field of the human report is printed escaped, whatever the Finding
  * holds (defence in depth: findings_add() already escapes). */
 START_TEST(test_human_report_escapes_control_characters_in_every_field) {
@@ -369,7 +362,7 @@ START_TEST(test_human_report_escapes_control_characters_in_every_field) {
         set_raw(&x->file, "store/\x1b[1mxcap-cert.crt");
         set_raw(&r->services[2].service, "b\x1b[2Ksf");
         s = render(report_print_human, r);
-        assert_only_line_ends(s);
+        fa_assert_only_line_ends(s);
         ck_assert_msg(strstr(s, "          bad\\x0a   rem: OK \\x1b[32mgreen\n"), "%s", s);
         ck_assert_msg(strstr(s, "(CN=\\x1b]0;title\\x07)"), "%s", s);
         ck_assert_msg(strstr(s, "fix: do\\x0dthis in Z\xc3\xbcrich\n"), "%s", s);
@@ -377,24 +370,6 @@ START_TEST(test_human_report_escapes_control_characters_in_every_field) {
         ck_assert_msg(strstr(s, "b\\x1b[2Ksf: not uploaded"), "%s", s);
 }
 END_TEST
-
-/* Replaces the SAN of x with dNSNames holding the given bytes and signs again. */
-static void set_raw_dns_sans(X509 *x, EVP_PKEY *k, const char *const *names, size_t n) {
-        _cleanup_(GENERAL_NAMES_freep) GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-
-        ck_assert_ptr_nonnull(gens);
-        for (size_t i = 0; i < n; i++) {
-                GENERAL_NAME *gn = GENERAL_NAME_new();
-                ASN1_IA5STRING *v = ASN1_IA5STRING_new();
-
-                ck_assert(gn && v);
-                ck_assert_int_eq(ASN1_STRING_set(v, names[i], -1), 1);
-                GENERAL_NAME_set0_value(gn, GEN_DNS, v);
-                ck_assert_int_gt(sk_GENERAL_NAME_push(gens, gn), 0);
-        }
-        ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
-        ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
-}
 
 /* The reviewer's case, end to end: an uploaded XCAP certificate whose DNS
  * SAN and subject OU hold "\n   rem: OK" and terminal escapes. The human
@@ -410,13 +385,13 @@ START_TEST(test_human_report_of_a_hostile_certificate_has_no_raw_controls) {
         x = tu_cert(&(TuCertSpec){.subject = "/C=NZ/O=T/OU=\n   bsf: OK\x1b[2K/CN=xcap.example.com",
                                   .key = k,
                                   .san = "DNS:placeholder.example"});
-        set_raw_dns_sans(x, k, names, ELEMENTSOF(names));
+        tu_set_dns_sans_raw(x, k, names, NULL, ELEMENTSOF(names));
         free(tu_write_pem(dir, "xcap-cert.crt", &x, 1, NULL, 0));
         free(tu_write_pem(dir, "xcap-cert.key", NULL, 0, &k, 1));
         free(tu_write_file(dir, "deployment.yaml", "subject:\n  organizational_unit: NOC\n", 36));
         ck_assert_int_eq(check_store(dir, &o, &r), 0);
         h = render(report_print_human, r);
-        assert_only_line_ends(h);
+        fa_assert_only_line_ends(h);
         ck_assert_msg(strstr(h, "\\x0a   rem: OK \\x1b[32m\\x1b[0m"), "%s", h);
         ck_assert_msg(strstr(h, "\\x0a   bsf: OK\\x1b[2K"), "%s", h);
         ck_assert_msg(!strstr(h, "\n   rem: OK") && !strstr(h, "\n   bsf: OK"), "%s", h);
