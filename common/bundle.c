@@ -1194,6 +1194,9 @@ int bundle_parse(const char *path, const void *data, size_t len, unsigned expect
         b = bundle_new(path);
         if (!b)
                 return -ENOMEM;
+        if (EVP_Digest(data ? data : "", len, b->sha256, NULL, EVP_sha256(), NULL) != 1)
+                return -ENOMEM;
+        b->has_sha256 = true;
         p.b = b;
         p.name = display_name(path);
         if (!p.name)

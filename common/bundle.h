@@ -50,6 +50,9 @@ typedef struct Bundle {
         size_t n_keys;
         size_t n_encrypted_keys; /* encrypted keys seen (not decrypted) */
         unsigned layout;     /* BundleLayout flags */
+        bool has_sha256;     /* the file was read (sha256 is set) */
+        unsigned char sha256[32]; /* SHA-256 of the file's bytes as read: what the agent
+                                   * compares to tell a new upload from the same one again */
 } Bundle;
 
 /* Parses data (len bytes, need not be NUL-terminated) read from `path`

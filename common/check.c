@@ -502,7 +502,10 @@ StoreReport *store_report_free(StoreReport *r) {
         for (size_t i = 0; i < r->n_services; i++) {
                 free(r->services[i].service);
                 findings_clear(&r->services[i].findings);
+                bundle_free(r->services[i].chain);
+                bundle_free(r->services[i].key);
         }
+        deploy_free(r->deploy);
         free(r->services);
         free(r);
         return NULL;
@@ -802,8 +805,10 @@ static int store_check_service(int dfd, const char *dir, const char *service,
                 if (r < 0)
                         return r;
         }
-        if (!chain)
+        if (!chain) {
+                sr->key = TAKE_PTR(kb);
                 return 0;
+        }
 
         so.deploy = deploy;
         so.xcap_names = streq(service, "bsf") ? *xcap_names : NULL;
@@ -818,6 +823,9 @@ static int store_check_service(int dfd, const char *dir, const char *service,
                 if (r < 0)
                         return r;
         }
+        sr->leaf = leaf;
+        sr->chain = TAKE_PTR(chain);
+        sr->key = TAKE_PTR(kb);
         return 0;
 }
 
@@ -860,11 +868,13 @@ static int check_store_impl(const char *dir, const CheckOptions *o, StoreReport 
                 sr->service = strdup(services[i]);
                 if (!sr->service)
                         return -ENOMEM;
+                sr->leaf = -1;
                 rep->n_services++;
                 r = store_check_service(dfd, dir, services[i], o, deploy, &xcap_names, sr);
                 if (r < 0)
                         return r;
         }
+        rep->deploy = TAKE_PTR(deploy);
 
         *ret = TAKE_PTR(rep);
         return 0;

@@ -56,12 +56,19 @@ typedef struct ServiceReport {
         char *service;
         bool uploaded;     /* false: neither file is in the store */
         Findings findings;
+        /* What was read, once, and checked: the agent installs exactly this.
+         * NULL when the file is not there. chain->certs in file order; leaf
+         * is the certificate taken as the server's (-1: none). */
+        Bundle *chain;
+        Bundle *key;
+        int leaf;
 } ServiceReport;
 
 typedef struct StoreReport {
         bool is_store;       /* made by check_store() (not a single service's files) */
         bool has_deployment; /* is_store, and the store has a deployment.yaml (valid or not) */
         Findings findings; /* about the store as a whole (deployment YAML) */
+        Deployment *deploy;  /* the store's deployment.yaml as read, when valid; else NULL */
         ServiceReport *services;
         size_t n_services;
 } StoreReport;

@@ -1,6 +1,6 @@
-/* certconfd: the certconf command. Today: the offline tools (check,
- * inspect); the agent itself arrives with the agent issue. This file only
- * parses the command line and prints; every decision is in common/. */
+/* certconfd: the certconf command: the agent (agent, apply, status) and the
+ * offline tools (check, inspect). This file only parses the command line and
+ * prints; every decision is in common/, the agent's loop in agent.c. */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -8,12 +8,16 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "agent.h"
+#include "agentconf.h"
 #include "bundle.h"
 #include "check.h"
 #include "fileio.h"
 #include "inspect.h"
+#include "log.h"
 #include "names.h"
 #include "report.h"
+#include "status.h"
 #include "strv.h"
 #include "timeutil.h"
 
@@ -22,10 +26,28 @@
 
 static void help(FILE *out) {
         fputs("Usage:\n"
+              "  certconfd agent [--config FILE] [--user] [--log-target auto|journal|stderr]\n"
+              "  certconfd apply [--config FILE] [--user] [--log-target ...] [STORE_DIR]\n"
+              "  certconfd status [--config FILE] [--json]\n"
               "  certconfd check [OPTIONS] STORE_DIR\n"
               "  certconfd check [OPTIONS] --service NAME CHAIN_FILE [KEY_FILE]\n"
               "  certconfd inspect [--now TIME] FILE...\n"
               "  certconfd --version | --help\n"
+              "\n"
+              "agent: the long-running agent (what certconfd.service runs): watches the store\n"
+              "directory, checks each upload once it has settled, installs it into every\n"
+              "target at once (or a 5-year self-signed fallback when nothing was uploaded),\n"
+              "signals the services' systemd units and rolls back if one fails; logs every\n"
+              "event to the journal. SIGHUP reloads the configuration, SIGTERM stops.\n"
+              "  --config FILE        agent configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
+              "  --user               signal units through the user manager, not the system's\n"
+              "  --log-target T       auto (journal when there is one, else stderr), journal,\n"
+              "                       or stderr\n"
+              "apply: one reconcile of STORE_DIR (default: the configured store), then exit:\n"
+              "0 when everything is installed or unchanged, 1 when an upload was rejected or\n"
+              "an install or a unit failed, 2 on bad usage or configuration.\n"
+              "status: per service the installed certificate (source, subject, names,\n"
+              "notAfter, days left, SHA-256) and the last upload's result; --json for programs.\n"
               "\n"
               "check: validate certificate chains and keys exactly as the agent will before\n"
               "installing them (PEM, chain order, key match, validity, names, strength).\n"
@@ -369,6 +391,82 @@ static int cmd_inspect(int argc, char **argv) {
         return ret;
 }
 
+static int cmd_agent(int argc, char **argv, bool apply) {
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "user", no_argument, NULL, 'u' },
+                { "log-target", required_argument, NULL, 'l' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        AgentOptions o = { .config_path = AGENTCONF_DEFAULT_PATH, .oneshot = apply };
+        LogTarget target = LOG_TARGET_AUTO;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+", opts, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        o.config_path = optarg;
+                        break;
+                case 'u':
+                        o.user_bus = true;
+                        break;
+                case 'l':
+                        if (streq(optarg, "auto"))
+                                target = LOG_TARGET_AUTO;
+                        else if (streq(optarg, "journal"))
+                                target = LOG_TARGET_JOURNAL;
+                        else if (streq(optarg, "stderr"))
+                                target = LOG_TARGET_STDERR;
+                        else
+                                return usage_error("--log-target: '%s' is not auto, journal or stderr", optarg);
+                        break;
+                case 'h':
+                        help(stdout);
+                        return 0;
+                default:
+                        return usage_error("%s: bad option", argv[0]);
+                }
+        argc -= optind;
+        argv += optind;
+        if (apply && argc > 1)
+                return usage_error("apply takes one STORE_DIR");
+        if (!apply && argc > 0)
+                return usage_error("agent takes no arguments");
+        if (apply && argc == 1)
+                o.store_dir = argv[0];
+        log_setup(target);
+        return agent_run(&o);
+}
+
+static int cmd_status(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "json", no_argument, NULL, 'j' },
+                {},
+        };
+        const char *config = AGENTCONF_DEFAULT_PATH;
+        bool json = false;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+", opts, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        config = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                default:
+                        return usage_error("status: bad option");
+                }
+        if (optind < argc)
+                return usage_error("status takes no arguments");
+        return status_print(config, json, stdout);
+}
+
 int main(int argc, char **argv) {
         if (argc < 2) {
                 help(stderr);
@@ -382,6 +480,10 @@ int main(int argc, char **argv) {
                 help(stdout);
                 return 0;
         }
+        if (streq(argv[1], "agent") || streq(argv[1], "apply"))
+                return cmd_agent(argc - 1, argv + 1, streq(argv[1], "apply"));
+        if (streq(argv[1], "status"))
+                return cmd_status(argc - 1, argv + 1);
         if (streq(argv[1], "check"))
                 return cmd_check(argc - 1, argv + 1);
         if (streq(argv[1], "inspect"))
