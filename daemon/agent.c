@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
@@ -84,6 +85,7 @@ typedef struct Agent {
         char *failed_units;    /* for the rollback message */
         char **changed;        /* services of the transaction, for the log */
 
+        int lock_fd;           /* flock on the state directory: one agent at a time */
         int exit_status;
 } Agent;
 
@@ -106,10 +108,38 @@ static Agent *agent_free(Agent *a) {
         strv_free(a->units_pending_names);
         strv_free(a->changed);
         free(a->failed_units);
+        if (a->lock_fd >= 0)
+                close(a->lock_fd);
         free(a);
         return NULL;
 }
 DEFINE_PTR_CLEANUP(Agent, agent_free)
+
+/* One agent per state directory: a second one (an `apply` while the agent
+ * runs) would interleave installs. */
+static int lock_state(Agent *a) {
+        _cleanup_(freep) char *path = NULL;
+
+        if (asprintf(&path, "%s/lock", a->config->state_dir) < 0)
+                return -ENOMEM;
+        a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (a->lock_fd < 0)
+                return log_event(LOG_EVENT_ERROR, LOG_ERR, &(LogFields) { .file = path },
+                                 "cannot open %s: %s", path, strerror(errno)),
+                       -errno;
+        if (flock(a->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = -errno;
+                if (r == -EWOULDBLOCK)
+                        log_event(LOG_EVENT_ERROR, LOG_ERR, &(LogFields) { .file = path },
+                                  "another certconfd already works on %s (it holds %s); it applies uploads itself, or stop it first",
+                                  a->config->state_dir, path);
+                else
+                        log_event(LOG_EVENT_ERROR, LOG_ERR, &(LogFields) { .file = path },
+                                  "cannot lock %s: %s", path, strerror(-r));
+                return r;
+        }
+        return 0;
+}
 
 static void agent_schedule(Agent *a);
 static void agent_finish_reconcile(Agent *a);
@@ -674,9 +704,8 @@ static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
                         if (ne > 0)
                                 fl.code = finding_code_to_string(sp->report->findings.items[0].code);
                         log_event(LOG_EVENT_UPLOAD_REJECTED, LOG_ERR, &fl,
-                                  ne > 0 ? "%s: upload rejected: %zu error(s); nothing of this upload is installed, the current certificates stay in service"
-                                         : "%s: upload rejected because another part of the upload has errors; nothing of this upload is installed%.0zu",
-                                  sp->svc->name, ne);
+                                  "%s: upload rejected (%zu error(s) of its own%s); nothing of this upload is installed, the current certificates stay in service",
+                                  sp->svc->name, ne, ne == 0 ? ", but another part of the upload has errors" : "");
                 }
         }
         (void) write_last_upload(a, rep, p->rejected ? "rejected" : "accepted");
@@ -685,7 +714,7 @@ static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
 /* Runs one reconcile: check, plan, render, install, signal. */
 static int reconcile(Agent *a) {
         _cleanup_(store_report_freep) StoreReport *rep = NULL;
-        _cleanup_(planp) Plan *p = NULL;
+        _cleanup_(plan_freep) Plan *p = NULL;
         _cleanup_(strv_freep) char **fallback = NULL;
         _cleanup_(file_list_done) FileList files = {};
         _cleanup_(freep) X509 **installed = NULL;
@@ -1152,6 +1181,7 @@ int agent_run(const AgentOptions *o) {
 
         if (!a)
                 return 1;
+        a->lock_fd = -1;
         a->opts = *o;
         r = load_config(o->config_path, &a->config, &a->trust);
         if (r < 0) {
@@ -1162,7 +1192,7 @@ int agent_run(const AgentOptions *o) {
         a->store_dir = strdup(o->store_dir ? o->store_dir : a->config->store_dir);
         if (!a->store_dir || asprintf(&a->journal_path, "%s/%s", a->config->state_dir, STATE_JOURNAL_NAME) < 0)
                 return 1;
-        if (make_dirs(a) < 0)
+        if (make_dirs(a) < 0 || lock_state(a) < 0)
                 return 1;
 
         r = install_recover(a->journal_path, &err);
