@@ -99,6 +99,7 @@ typedef struct Target {
                                * keystore password; required for pkcs12 */
         Pkcs12Compat compat;  /* pkcs12 only (default modern) */
         int line, column;     /* where the target is defined, for messages */
+        int path_line, path_column; /* where its path is written, for messages */
 } Target;
 
 typedef struct AgentService {
@@ -128,7 +129,9 @@ typedef struct AgentConfig {
 } AgentConfig;
 
 /* Parses YAML text (len bytes) read from path. Relative paths in it are
- * resolved against base_dir (NULL: the directory of path). On a problem adds
+ * resolved against base_dir (NULL: the directory of path; a relative one is
+ * taken from the working directory). An empty file has no services, which
+ * is an error like any other. On a problem adds
  * CONFIG_INVALID findings (file, line, column, what is wrong and how to fix
  * it) and returns -EINVAL; negative errno for other failures. Owners and
  * groups are not looked up here (see agentconf_resolve_ids()). */
@@ -137,7 +140,9 @@ int agentconf_parse(const char *path, const char *data, size_t len, const char *
 
 /* Reads path (links followed: it is the administrator's file, at most
  * AGENTCONF_MAX_BYTES) and parses it. An unreadable file is a CONFIG_INVALID
- * finding naming it and its negative errno. */
+ * finding naming it and why, and its negative errno is returned (-ENOENT,
+ * -EACCES, -EFBIG, -EISDIR, -EBADFD, ...); only -ENOMEM comes without a
+ * finding. */
 int agentconf_load(const char *path, const char *base_dir, AgentConfig **ret, Findings *f);
 
 /* Looks up every target's owner and group (getpwnam_r/getgrnam_r, or a
