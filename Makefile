@@ -16,8 +16,11 @@ PKG_CONFIG ?= pkg-config
 PREFIX     ?= /usr/local
 
 # Everything the build and the tests need, as Debian 12 package names.
+# The agent's tests (tests/agent) run a real systemd --user, journald, D-Bus
+# and Tomcat 10; tomcat10's postinst starts nothing where PID 1 is not systemd.
 DEB_PKGS := build-essential pkg-config libssl-dev libyaml-dev libsystemd-dev check \
-            openssl jq gzip clang libclang-rt-14-dev
+            openssl jq gzip clang libclang-rt-14-dev \
+            systemd dbus-user-session util-linux iproute2 openjdk-17-jre-headless tomcat10
 
 PKGS := openssl yaml-0.1 libsystemd
 

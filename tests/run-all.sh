@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole suite against the binaries in build dir $1 (made by
-# `make check`): every Check unit test, every CLI test script, the
+# `make check`): every Check unit test, every CLI test script, the agent's
+# integration cases (tests/agent; root only, else skipped loudly), the
 # x509-limbo core set against its floor and, with FUZZ_DIR set, a short
 # fixed-seed fuzz run of the parsers. Prints one line per part and a
 # closing "N passed, N failed". Exits nonzero if anything failed.
@@ -62,6 +63,27 @@ for s in tests/cli/test-*.sh; do
                 passed=$((passed + p))
         fi
 done
+
+# The agent's integration cases (real systemd --user, journald, Tomcat):
+# root only; not root, they are skipped loudly and count nothing.
+out=$(bash tests/agent/run.sh "$O" 2>&1)
+rc=$?
+p=$(printf '%s\n' "$out" | sed -nE 's/^agent: ([0-9]+) passed, ([0-9]+) failed.*$/\1/p' | tail -n 1)
+f=$(printf '%s\n' "$out" | sed -nE 's/^agent: ([0-9]+) passed, ([0-9]+) failed.*$/\2/p' | tail -n 1)
+if [ "$rc" -ne 0 ] || [ -z "$p" ] || [ "${f:-0}" -ne 0 ]; then
+        printf '%s\n' "$out"
+        echo "FAIL agent (exit $rc)"
+        failed=$((failed + (${f:-0} > 0 ? ${f:-0} : 1)))
+        passed=$((passed + ${p:-0}))
+        failed_parts+=("agent")
+elif printf '%s\n' "$out" | grep -q '^agent: SKIPPED'; then
+        printf '%s\n' "$out" | grep '^agent: SKIPPED'
+        echo "SKIP agent: not root (CI runs these as root)"
+else
+        printf '%s\n' "$out" | grep -E '^(ok   |     time )'
+        echo "ok   agent: $p passed"
+        passed=$((passed + p))
+fi
 
 if [ ! -x "$O/tests/limbo-harness" ]; then
         echo "FAIL limbo core: $O/tests/limbo-harness was not built"
