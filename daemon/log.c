@@ -343,7 +343,10 @@ static int log_emit(LogEvent ev, int priority, const LogFields *fl, const char *
                 e.unit = printable(fl->unit, LOG_FIELD_MAX);
         }
 
-        if (log_get_target() != LOG_TARGET_JOURNAL || write_journal(ev, priority, &e) < 0)
+        /* sd_journal_sendv() returns 0 without sending when the socket is not
+         * there (ENOENT is "no journal, fine" to it): look first. */
+        if (log_get_target() != LOG_TARGET_JOURNAL || access(JOURNAL_SOCKET, F_OK) < 0 ||
+            write_journal(ev, priority, &e) < 0)
                 write_stderr(ev, priority, &e);
         entry_done(&e);
 out:

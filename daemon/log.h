@@ -59,7 +59,7 @@ typedef enum LogTarget {
         LOG_TARGET_AUTO,    /* journal if stderr is the journal ($JOURNAL_STREAM), or if
                              * the journal socket exists and stderr is not a terminal;
                              * stderr otherwise */
-        LOG_TARGET_JOURNAL, /* the journal; stderr when a send fails */
+        LOG_TARGET_JOURNAL, /* the journal; stderr when its socket is missing or a send fails */
         LOG_TARGET_STDERR,  /* stderr only */
         _LOG_TARGET_MAX,
         _LOG_TARGET_INVALID = -EINVAL,
