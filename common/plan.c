@@ -59,7 +59,7 @@ int plan_self_signed_names(const Deployment *d, const char *service, char **fall
 }
 
 int plan_targets_digest(const AgentService *s, char **ret) {
-        _cleanup_(EVP_MD_CTXp) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int n = 0;
         char *hex;
@@ -173,7 +173,7 @@ static int plan_service(const PlanInput *in, size_t idx, ServicePlan *sp, bool n
 }
 
 int plan_make(const PlanInput *in, Plan **ret) {
-        _cleanup_(planp) Plan *p = calloc(1, sizeof(Plan));
+        _cleanup_(plan_freep) Plan *p = calloc(1, sizeof(Plan));
         const StoreReport *rep = in->report;
         /* A deployment.yaml that is there but invalid names nothing reliable:
          * no self-signed certificate is made or renewed from it. */
