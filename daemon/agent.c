@@ -159,7 +159,11 @@ static void log_findings(const Findings *f, const char *service, LogEvent ev) {
                         .file = x->file,
                         .subject = x->subject,
                 };
-                log_event(ev, x->severity == SEVERITY_ERROR ? LOG_ERR : LOG_WARNING, &fl,
+                /* A file of the store the agent would not read (a link, a
+                 * device, too large) has its own event. */
+                bool refused = x->code == FINDING_FILE_UNREADABLE || x->code == FINDING_FILE_TOO_LARGE;
+                log_event(refused && ev == LOG_EVENT_FINDING ? LOG_EVENT_FILE_REFUSED : ev,
+                          x->severity == SEVERITY_ERROR ? LOG_ERR : LOG_WARNING, &fl,
                           "%s%s: %s %s: %s%s%s", strna(x->file), where,
                           severity_to_string(x->severity), finding_code_to_string(x->code),
                           x->message, x->hint ? " — " : "", x->hint ? x->hint : "");
