@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # run.sh BUILD_DIR RUNS: runs each fuzz target RUNS iterations from a fixed
 # seed, starting from a seed corpus made here (a real chain and key, the demo
-# deployment.yaml), so the run is repeatable. A crash, leak or sanitizer
+# deployment.yaml, the agent configurations), so the run is repeatable. A crash, leak or sanitizer
 # report fails it and leaves the input in BUILD_DIR/fuzz-artifacts/.
 set -euo pipefail
 O=${1:?usage: run.sh BUILD_DIR RUNS}
 RUNS=${2:?usage: run.sh BUILD_DIR RUNS}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work="$O/fuzz-work"
-rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$O/fuzz-artifacts"
+rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$work/agentconf" "$O/fuzz-artifacts"
 
 # Seeds: a small CA, a leaf and its key, in the layouts operators upload.
 (
@@ -33,8 +33,11 @@ rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$O/fuzz-
 cp "$top/etc/demo/deployment.yaml" "$work/deploy/"
 printf 'subject:\n  organisation: x\nmcc: 1000\nservices:\n  rem: {hosts: [1.2.3.4]}\n' >"$work/deploy/bad.yaml"
 
+cp "$top/etc/certconf.yaml" "$work/agentconf/"
+cp "$top/etc/demo/certconf.yaml" "$work/agentconf/demo.yaml"
+
 status=0
-for t in bundle deploy check; do
+for t in bundle deploy check agentconf; do
         echo "fuzz: $t, $RUNS runs"
         if ! "$O/tests/fuzz_$t" -seed=1 -runs="$RUNS" -max_len=65536 -timeout=10 \
                 -artifact_prefix="$O/fuzz-artifacts/$t-" "$work/$t" >"$O/fuzz-$t.log" 2>&1; then
