@@ -103,6 +103,21 @@ static int digest_of(const Bundle *b, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* Whether the installed self-signed certificate of service idx still
+ * serves: *ret FITS, or why not. */
+static int self_signed_verdict(const PlanInput *in, size_t idx, SelfSignVerdict *ret) {
+        const AgentService *svc = &in->config->services[idx];
+        _cleanup_(strv_freep) char **names = NULL;
+        int r;
+
+        r = plan_self_signed_names(in->report ? in->report->deploy : NULL, svc->name,
+                                   in->fallback_names, &names);
+        if (r < 0)
+                return r;
+        return selfsign_verdict(in->installed[idx], names, in->config->self_signed_key, in->now,
+                                in->config->min_valid_days, ret);
+}
+
 static int plan_service(const PlanInput *in, size_t idx, ServicePlan *sp, bool names_known) {
         const AgentService *svc = &in->config->services[idx];
         const ServiceReport *sr = find_report(in->report, svc->name);
@@ -141,6 +156,19 @@ static int plan_service(const PlanInput *in, size_t idx, ServicePlan *sp, bool n
                         sp->action = PLAN_INSTALL_UPLOAD;
                 if (sp->action != PLAN_INSTALL_UPLOAD && !installed && names_known)
                         sp->fallback_too = true;
+                /* An upload that is not taken does not stop the installed
+                 * self-signed certificate from being renewed. */
+                if (sp->action != PLAN_INSTALL_UPLOAD && installed && ss->source == SOURCE_SELF_SIGNED &&
+                    names_known && in->installed[idx]) {
+                        SelfSignVerdict v;
+                        r = self_signed_verdict(in, idx, &v);
+                        if (r < 0)
+                                return r;
+                        if (v != SELFSIGN_FITS) {
+                                sp->fallback_too = true;
+                                sp->verdict = v;
+                        }
+                }
                 return 0;
         }
 
@@ -150,15 +178,9 @@ static int plan_service(const PlanInput *in, size_t idx, ServicePlan *sp, bool n
                 return 0;
         }
         if (ss->source == SOURCE_SELF_SIGNED && names_known && in->installed[idx]) {
-                _cleanup_(strv_freep) char **names = NULL;
                 SelfSignVerdict v;
 
-                r = plan_self_signed_names(in->report ? in->report->deploy : NULL, svc->name,
-                                           in->fallback_names, &names);
-                if (r < 0)
-                        return r;
-                r = selfsign_verdict(in->installed[idx], names, in->config->self_signed_key,
-                                     in->now, in->config->min_valid_days, &v);
+                r = self_signed_verdict(in, idx, &v);
                 if (r < 0)
                         return r;
                 if (v != SELFSIGN_FITS) {
@@ -214,7 +236,8 @@ int plan_make(const PlanInput *in, Plan **ret) {
                         if (sp->action != PLAN_INSTALL_UPLOAD)
                                 continue;
                         sp->action = PLAN_REJECT;
-                        sp->fallback_too = !(ss && ss->installed) && names_known;
+                        if (!(ss && ss->installed) && names_known)
+                                sp->fallback_too = true;
                 }
         }
 

@@ -34,12 +34,14 @@ typedef struct ServicePlan {
         PlanAction action;
         const ServiceReport *report; /* the check of this service's store files; NULL: none there */
         bool same_upload;            /* the store's files are the ones installed */
-        SelfSignVerdict verdict;     /* PLAN_RENEW: why */
+        SelfSignVerdict verdict;     /* PLAN_RENEW (or fallback_too renewing): why */
         char *upload_crt;            /* hex SHA-256 of the store files (uploads only) */
         char *upload_key;
         char *targets;               /* hex digest of the service's targets now */
-        bool fallback_too;           /* PLAN_REJECT with nothing installed: a self-signed
-                                      * certificate is made meanwhile */
+        bool fallback_too;           /* an upload not taken (rejected, failed before) while
+                                      * nothing is installed, or while the installed
+                                      * self-signed certificate must be renewed (verdict):
+                                      * a self-signed certificate is made meanwhile */
 } ServicePlan;
 
 typedef struct Plan {
@@ -72,7 +74,8 @@ int plan_self_signed_names(const Deployment *d, const char *service, char **fall
                            char ***ret);
 
 /* Hex SHA-256 over the service's target definitions (format, path, owner,
- * group, mode, alias, password file, compat) and units. */
+ * group, mode, alias, password file, compat); not the units (a change of
+ * units needs nothing rewritten). */
 int plan_targets_digest(const AgentService *s, char **ret);
 
 bool plan_changes_anything(const Plan *p);

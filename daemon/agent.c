@@ -82,6 +82,8 @@ typedef struct Agent {
         unsigned units_outstanding;
         bool units_failed;
         bool rolling_back;
+        bool retry;            /* the rollback recorded a failed upload: the next plan differs */
+        bool reload_pending;   /* SIGHUP came while units were being signalled */
         char *failed_units;    /* for the rollback message */
         char **changed;        /* services of the transaction, for the log */
 
@@ -143,6 +145,7 @@ static int lock_state(Agent *a) {
 
 static void agent_schedule(Agent *a);
 static void agent_finish_reconcile(Agent *a);
+static void reload_config(Agent *a);
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -438,13 +441,16 @@ static void fill_state(ServiceState *ss, const Material *m, const ServicePlan *s
         ss->installed = true;
         ss->source = m->source;
         ss->installed_at = time(NULL);
-        free(ss->upload_crt);
-        free(ss->upload_key);
-        ss->upload_crt = m->source == SOURCE_UPLOADED && sp->upload_crt ? strdup(sp->upload_crt) : NULL;
-        ss->upload_key = m->source == SOURCE_UPLOADED && sp->upload_key ? strdup(sp->upload_key) : NULL;
+        /* A re-render keeps the record of the upload it came from. */
+        if (sp->action != PLAN_REINSTALL) {
+                free(ss->upload_crt);
+                free(ss->upload_key);
+                ss->upload_crt = m->source == SOURCE_UPLOADED && sp->upload_crt ? strdup(sp->upload_crt) : NULL;
+                ss->upload_key = m->source == SOURCE_UPLOADED && sp->upload_key ? strdup(sp->upload_key) : NULL;
+        }
         free(ss->targets);
         ss->targets = sp->targets ? strdup(sp->targets) : NULL;
-        if (m->source == SOURCE_UPLOADED) {
+        if (m->source == SOURCE_UPLOADED && sp->action == PLAN_INSTALL_UPLOAD) {
                 free(ss->failed_crt);
                 free(ss->failed_key);
                 ss->failed_crt = ss->failed_key = NULL;
@@ -501,7 +507,12 @@ static void transaction_done(Agent *a) {
         a->failed_units = NULL;
         a->units_failed = false;
         a->rolling_back = false;
+        a->retry = false;
         a->busy = false;
+        if (a->reload_pending) {
+                a->reload_pending = false;
+                reload_config(a);
+        }
         agent_finish_reconcile(a);
 }
 
@@ -547,7 +558,13 @@ static void remember_failed(Agent *a) {
 
         for (char **s = a->changed; s && *s; s++) {
                 ServiceState *next = state_service(a->next_state, *s), *cur = NULL;
-                if (!next || next->source != SOURCE_UPLOADED)
+                const ServiceState *old = state_service(a->state, *s);
+                if (!next || next->source != SOURCE_UPLOADED || !next->upload_crt)
+                        continue;
+                /* Material installed before (a re-render for new targets)
+                 * is no failed upload. */
+                if (old && old->installed && old->upload_crt && streq(old->upload_crt, next->upload_crt) &&
+                    old->upload_key && next->upload_key && streq(old->upload_key, next->upload_key))
                         continue;
                 if (state_service_get(a->state, *s, &cur) < 0)
                         return;
@@ -555,6 +572,7 @@ static void remember_failed(Agent *a) {
                 free(cur->failed_key);
                 cur->failed_crt = next->upload_crt ? strdup(next->upload_crt) : NULL;
                 cur->failed_key = next->upload_key ? strdup(next->upload_key) : NULL;
+                a->retry = true;
         }
         if (state_format(a->state, &text, &len) < 0 ||
             asprintf(&path, "%s/%s", a->config->state_dir, STATE_FILE_NAME) < 0)
@@ -599,7 +617,10 @@ static void units_signalled(const UnitOutcome *o, void *userdata) {
                           "rolled back: the previous certificates are installed again%s",
                           a->units_failed ? ", but a unit still fails with them: see its own log" : "");
                 a->exit_status = 1;
-                a->pending = true; /* what else the store holds (self-signed fallbacks) */
+                /* What else the store holds (self-signed fallbacks) comes
+                 * next, but only when the failed upload is now set aside:
+                 * otherwise the same plan would fail again at once. */
+                a->pending = a->retry;
                 transaction_done(a);
                 return;
         }
@@ -705,8 +726,11 @@ static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
                 else if (sp->action == PLAN_REJECT) {
                         size_t ne = sp->report ? findings_count(&sp->report->findings, SEVERITY_ERROR) : 0;
                         LogFields fl = { .service = sp->svc->name };
-                        if (ne > 0)
-                                fl.code = finding_code_to_string(sp->report->findings.items[0].code);
+                        for (size_t k = 0; ne > 0 && k < sp->report->findings.n; k++)
+                                if (sp->report->findings.items[k].severity == SEVERITY_ERROR) {
+                                        fl.code = finding_code_to_string(sp->report->findings.items[k].code);
+                                        break;
+                                }
                         log_event(LOG_EVENT_UPLOAD_REJECTED, LOG_ERR, &fl,
                                   "%s: upload rejected (%zu error(s) of its own%s); nothing of this upload is installed, the current certificates stay in service",
                                   sp->svc->name, ne, ne == 0 ? ", but another part of the upload has errors" : "");
@@ -880,7 +904,7 @@ static int reconcile(Agent *a) {
                         LogFields fl;
                         fields_of(&fl, name, sk_X509_value(mat[i].chain, 0), fp, sizeof fp, na,
                                   sizeof na, &subject);
-                        if (sp->action == PLAN_RENEW)
+                        if (sp->action == PLAN_RENEW || sp->verdict != SELFSIGN_FITS)
                                 log_event(LOG_EVENT_SELF_SIGNED_RENEWED, LOG_NOTICE, &fl,
                                           "%s: renewing the self-signed certificate (%s): new one '%s', valid until %s",
                                           name, selfsign_verdict_to_string(sp->verdict), strna(subject), strna(fl.not_after));
@@ -923,8 +947,11 @@ static int reconcile(Agent *a) {
         a->next_state = TAKE_PTR(next);
 
         r = collect_units(a, p, changed);
-        if (r < 0)
+        if (r < 0) {
+                (void) install_rollback(a->txn, NULL);
+                transaction_done(a);
                 goto out;
+        }
         if (!a->units_pending_names) {
                 commit_state(a);
                 log_installed(a);
@@ -1108,7 +1135,7 @@ static int watch_store(Agent *a) {
 
         a->inotify = sd_event_source_unref(a->inotify);
         r = sd_event_add_inotify(a->event, &a->inotify, a->store_dir,
-                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
+                                 IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
                                          IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
                                          IN_DONT_FOLLOW,
                                  on_inotify, a);
@@ -1126,20 +1153,18 @@ static int watch_store(Agent *a) {
         return 0;
 }
 
-static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        Agent *a = userdata;
+static void reload_config(Agent *a) {
         _cleanup_(agentconf_freep) AgentConfig *c = NULL;
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *trust = NULL;
         int r;
 
-        (void) sd_notify(0, "RELOADING=1");
         r = load_config(a->opts.config_path, &c, &trust);
         if (r < 0) {
                 log_event(LOG_EVENT_CONFIG_INVALID, LOG_ERR, &(LogFields) { .file = a->opts.config_path },
                           "%s is not valid (see above); keeping the configuration in use",
                           a->opts.config_path);
                 (void) sd_notify(0, "READY=1");
-                return 0;
+                return;
         }
         if (!streq(c->state_dir, a->config->state_dir) ||
             (!a->opts.store_dir && !streq(c->store_dir, a->config->store_dir))) {
@@ -1147,14 +1172,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                           "%s: store_dir and state_dir take effect only at a restart; keeping the configuration in use (systemctl restart certconfd)",
                           a->opts.config_path);
                 (void) sd_notify(0, "READY=1");
-                return 0;
-        }
-        if (a->busy) {
-                /* The transaction in flight refers to the old services. */
-                log_event(LOG_EVENT_CONFIG_INVALID, LOG_WARNING, NULL,
-                          "reload requested while units are being signalled; send SIGHUP again when they are done");
-                (void) sd_notify(0, "READY=1");
-                return 0;
+                return;
         }
         agentconf_free(a->config);
         a->config = TAKE_PTR(c);
@@ -1164,6 +1182,19 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                   "reloaded %s", a->opts.config_path);
         (void) sd_notify(0, "READY=1");
         agent_schedule(a);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Agent *a = userdata;
+
+        (void) sd_notify(0, "RELOADING=1");
+        if (a->busy) {
+                /* The transaction in flight refers to the configuration in
+                 * use: the new one is read as soon as it is done. */
+                a->reload_pending = true;
+                return 0;
+        }
+        reload_config(a);
         return 0;
 }
 

@@ -272,6 +272,31 @@ START_TEST(test_unconfigured_service_is_listed) {
 }
 END_TEST
 
+START_TEST(test_rejected_upload_does_not_stop_a_renewal) {
+        _cleanup_(freep) char *dir = tu_tmpdir();
+        _cleanup_(store_report_freep) StoreReport *rep = NULL;
+        _cleanup_(state_freep) State *st = state_new();
+        _cleanup_(plan_freep) Plan *p = NULL;
+        _cleanup_(strv_freep) char **names = NULL;
+        X509 *certs[3] = {};
+        EVP_PKEY *key = NULL;
+
+        write_rem(dir, true); /* a broken rem upload stays in the store */
+        rep = check_dir(dir);
+        ck_assert_int_eq(plan_self_signed_names(NULL, "rem", fallback, &names), 0);
+        SelfSignSpec spec = { .service = "rem", .names = names, .key = KEY_SPEC_EC_P256, .days = 1826, .now = TU_NOW - 1820 * TU_DAY };
+        ck_assert_int_eq(selfsign_make(&spec, &certs[0], &key), 0); /* 6 days left */
+        mark_installed(st, NULL, "rem", SOURCE_SELF_SIGNED);
+        p = make_plan(rep, st, certs);
+        ck_assert_int_eq(p->services[0].action, PLAN_REJECT);
+        ck_assert(p->services[0].fallback_too);
+        ck_assert_int_eq(p->services[0].verdict, SELFSIGN_EXPIRING);
+        X509_free(certs[0]);
+        EVP_PKEY_free(key);
+        tu_rmdir_r(dir);
+}
+END_TEST
+
 static Suite *plan_suite(void) {
         Suite *s = suite_create("plan");
         TCase *tc = tcase_create("plan");
@@ -284,6 +309,7 @@ static Suite *plan_suite(void) {
         tcase_add_test(tc, test_self_signed_kept_renewed_or_reinstalled);
         tcase_add_test(tc, test_broken_deployment_makes_nothing);
         tcase_add_test(tc, test_unconfigured_service_is_listed);
+        tcase_add_test(tc, test_rejected_upload_does_not_stop_a_renewal);
         suite_add_tcase(s, tc);
         return s;
 }
