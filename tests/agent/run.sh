@@ -26,7 +26,8 @@ for c in tests/agent/test-*.sh; do
         n=$(basename "$c" .sh)
         if [ -n "${CERTCONF_AGENT_CASES:-}" ]; then
                 keep=
-                for pat in $CERTCONF_AGENT_CASES; do
+                read -ra pats <<<"$CERTCONF_AGENT_CASES"
+                for pat in "${pats[@]}"; do
                         # shellcheck disable=SC2053 # a pattern on purpose
                         [[ $n == $pat ]] && keep=1
                 done
