@@ -15,6 +15,7 @@
 #   agent_mark; agent_events/agent_count/agent_wait EVENT [FIELD=value...]
 #   agent_upload SVC CHAIN KEY, agent_store_clear, agent_quiet [MS]
 #   agent_status_json, make_upload DIR SVC [ROOT], file_id PATH, unit_started UNIT
+#   tls_unit NAME COUNT_FILE PORT CHAIN KEY [PORT CHAIN KEY...], unit_starts COUNT_FILE
 
 AGENT_UNIT=certconfd.service
 AGENT_DIR=$WORK/agent
@@ -266,3 +267,37 @@ file_id() {
 
 # unit_started UNIT: ExecMainStartTimestampMonotonic (changes at each start).
 unit_started() { unit_prop "$1" ExecMainStartTimestampMonotonic; }
+
+# ---- a TLS unit serving several services ----------------------------------------
+
+# tls_unit NAME COUNT_FILE PORT CHAIN KEY [PORT CHAIN KEY...]: user unit NAME
+# serving each CHAIN/KEY pair with `openssl s_server` on 127.0.0.1:PORT (as
+# sserver_unit does for one pair: ExecStartPre= validates and snapshots each,
+# a bad pair fails the start; the job ends when every port serves). Each
+# start first appends a line to COUNT_FILE, so that starts can be counted
+# exactly (NRestarts counts only Restart= restarts): unit_starts COUNT_FILE.
+tls_unit() {
+        local name=$1 count=$2 pre="" serve="" post="" i=0
+        shift 2
+        while [ $# -ge 3 ]; do
+                i=$((i + 1))
+                pre+="ExecStartPre=$AGENT_BIN/sserver check $2 $3 %t/%N/$i"$'\n'
+                serve+="$AGENT_BIN/sserver serve $1 %t/%N/$i & "
+                post+="ExecStartPost=$AGENT_BIN/wait-tls 127.0.0.1 $1 30"$'\n'
+                shift 3
+        done
+        [ $# -eq 0 ] && [ "$i" -gt 0 ] || { echo "usage: tls_unit NAME COUNT_FILE PORT CHAIN KEY..."; return 1; }
+        user_unit_install "$name" "[Unit]
+Description=TLS servers (openssl s_server) for certconf tests
+
+[Service]
+Type=simple
+RuntimeDirectory=%N
+RuntimeDirectoryMode=0700
+ExecStartPre=/bin/sh -c 'date +%%s.%%N >>$count'
+${pre}ExecStart=/bin/sh -c '${serve}wait'
+${post}TimeoutStartSec=60"
+}
+
+# unit_starts COUNT_FILE: how many times a tls_unit started.
+unit_starts() { if [ -f "$1" ]; then grep -c . "$1"; else echo 0; fi; }

@@ -41,22 +41,9 @@ EOF
 agent_unit_install || fatal "agent_unit_install"
 
 # One unit, two TLS servers; each start appends a line to $STARTS.
-user_unit_install "$UNIT" "[Unit]
-Description=XCAP and BSF over HTTPS (openssl s_server) for certconf tests
-
-[Service]
-Type=simple
-RuntimeDirectory=%N
-RuntimeDirectoryMode=0700
-ExecStartPre=/bin/sh -c 'echo \"\$\$(date +%%s.%%N)\" >>$STARTS'
-ExecStartPre=$AGENT_BIN/sserver check $TG/xcap/xcap-chain.pem $TG/xcap/xcap.key %t/%N/xcap
-ExecStartPre=$AGENT_BIN/sserver check $TG/bsf/bsf-chain.pem $TG/bsf/bsf.key %t/%N/bsf
-ExecStart=/bin/sh -c '$AGENT_BIN/sserver serve $XPORT %t/%N/xcap & $AGENT_BIN/sserver serve $BPORT %t/%N/bsf & wait'
-ExecStartPost=$AGENT_BIN/wait-tls 127.0.0.1 $XPORT 30
-ExecStartPost=$AGENT_BIN/wait-tls 127.0.0.1 $BPORT 30
-TimeoutStartSec=60" || fatal "unit $UNIT"
-
-starts() { if [ -f "$STARTS" ]; then grep -c . "$STARTS"; else echo 0; fi; }
+tls_unit "$UNIT" "$STARTS" "$XPORT" "$TG/xcap/xcap-chain.pem" "$TG/xcap/xcap.key" \
+        "$BPORT" "$TG/bsf/bsf-chain.pem" "$TG/bsf/bsf.key" || fatal "unit $UNIT"
+starts() { unit_starts "$STARTS"; }
 
 # ---- first start: both self-signed, the shared unit started once --------------------
 check_eq "the TLS unit is not running before the agent" inactive "$(unit_prop "$UNIT" ActiveState)"
