@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2153 # variables for the cases; AGENT_BIN is from inner.sh
 # Helpers for the cases that run the agent itself (source after lib.sh):
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/agent-lib.sh"
 # The agent runs as the test user in a user unit, $AGENT_UNIT, Type=notify
@@ -10,7 +11,8 @@
 #   agent_config [KEY=VALUE...] <SERVICES_YAML   the configuration
 #   agent_deployment [-]                          $AGENT_STORE/deployment.yaml
 #   agent_unit_install [LINE...]                  the unit (extra [Service] lines)
-#   agent_start, agent_stop, agent_restart, agent_reload (SIGHUP), agent_pid
+#   agent_start, agent_stop, agent_restart, agent_reload (SIGHUP), agent_pid,
+#   agent_kill [SIGNAL]
 #   agent_stderr, agent_sanitizer_clean
 #   agent_mark; agent_events/agent_count/agent_wait EVENT [FIELD=value...]
 #   agent_upload SVC CHAIN KEY, agent_store_clear, agent_quiet [MS]
@@ -147,6 +149,9 @@ agent_restart() { agent_stop && agent_start; }
 
 # agent_pid: the agent's MainPID (0 when not running).
 agent_pid() { unit_prop "$AGENT_UNIT" MainPID; }
+
+# agent_kill [SIGNAL=KILL]: sends SIGNAL to the agent's main process only.
+agent_kill() { user_systemctl kill -s "${1:-KILL}" --kill-who=main "$AGENT_UNIT"; }
 
 # agent_reload: SIGHUP; waits for the config-reloaded (or config-invalid)
 # entry after the mark it sets.
@@ -286,7 +291,10 @@ tls_unit() {
                 post+="ExecStartPost=$AGENT_BIN/wait-tls 127.0.0.1 $1 30"$'\n'
                 shift 3
         done
-        [ $# -eq 0 ] && [ "$i" -gt 0 ] || { echo "usage: tls_unit NAME COUNT_FILE PORT CHAIN KEY..."; return 1; }
+        if [ $# -ne 0 ] || [ "$i" -eq 0 ]; then
+                echo "usage: tls_unit NAME COUNT_FILE PORT CHAIN KEY [PORT CHAIN KEY...]"
+                return 1
+        fi
         user_unit_install "$name" "[Unit]
 Description=TLS servers (openssl s_server) for certconf tests
 
