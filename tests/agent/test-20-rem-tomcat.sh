@@ -9,7 +9,8 @@
 # upload's root verifies Tomcat's chain and host name and sees the uploaded
 # leaf. keytool reads both keystores (modern: AES-256/PBKDF2; legacy:
 # 3DES/SHA-1); the journal has upload-accepted, installed and unit-signalled
-# (UNIT=) entries.
+# (UNIT=) entries. Then the served keystore is reconfigured to compat:
+# legacy (SIGHUP): rendered again, Tomcat restarted, and served.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/agent-lib.sh"
 
@@ -150,6 +151,22 @@ if printf '%s\n' "$info_legacy" | grep -qE 'AES|PBKDF2'; then
 else
         ok "rem-legacy.p12 uses nothing newer than 3DES/SHA-1"
 fi
+
+# ---- reconfigured to compat: legacy (SIGHUP): Tomcat serves the agent's 3DES keystore ---
+sed -i '0,/compat: modern/s//compat: legacy/' "$AGENT_CONF"
+started1=$(unit_started "$TOMCAT_UNIT")
+check "SIGHUP: the agent reloads its configuration" agent_reload
+check_eq "... config-reloaded, not config-invalid" "1 0" \
+        "$(agent_count config-reloaded) $(agent_count config-invalid)"
+check "the keystore is rendered again and Tomcat restarted" agent_wait unit-signalled UNIT="$TOMCAT_UNIT" 120
+check_ne "Tomcat was restarted" "$started1" "$(unit_started "$TOMCAT_UNIT")"
+check_match "rem.p12 is now 3DES" "pbeWithSHA1And3-KeyTripleDES-CBC" \
+        "$(openssl pkcs12 -legacy -info -noout -in "$AGENT_TARGETS/rem.p12" -passin "file:$PASS_FILE" 2>&1)"
+check "Tomcat serves the legacy keystore, verified against the upload's root" \
+        tls_probe 127.0.0.1 "$PORT" "$pki/ca.crt" "$AGENT_REM_HOST"
+check_eq "the same uploaded leaf" "$leaf_fp" "$TLS_FP"
+check_eq "no self-signed or upload entry for a reconfiguration" "0 0" \
+        "$(agent_count self-signed) $(agent_count upload-accepted)"
 
 st=$(agent_status_json)
 check_eq "status: rem is the upload" "uploaded $leaf_fp" \
