@@ -1,0 +1,117 @@
+# Helpers for the agent's failure cases (test-60 rollback, test-70 write
+# failure, test-80 SIGKILL, test-90 configuration): the agent as a Type=notify
+# user unit, uploads into the store, journal events by name, and snapshots
+# of install targets. Sourced after lib.sh; every name starts with "af_".
+#
+# The agent runs as the test user (its targets, state and store are the
+# test user's), talks to the case's user manager (--user) and logs to the
+# journal; its events are found by CERTCONF_EVENT= (daemon/log.h).
+
+# Sanitizer builds (make check): reports go to stderr, i.e. the unit's
+# journal stream; af_sanitizer_clean looks for them.
+AF_SAN_ENV='Environment=ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:exitcode=66
+Environment=UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=66'
+
+# af_agent_unit CONFIG [UNIT=certconfd.service]: the agent as a Type=notify
+# unit (its start job ends at READY=1, after the first reconcile).
+af_agent_unit() {
+        local config=$1 unit=${2:-certconfd.service}
+        user_unit_install "$unit" "[Unit]
+Description=certconf agent under test ($config)
+StartLimitIntervalSec=0
+
+[Service]
+Type=notify
+NotifyAccess=main
+ExecStart=$CERTCONFD agent --config $config --user --log-target journal
+ExecReload=/bin/kill -HUP \$MAINPID
+$AF_SAN_ENV
+TimeoutStartSec=60
+TimeoutStopSec=20"
+}
+
+# af_agent_start [UNIT]: starts it; returns when READY=1 came (or it failed).
+af_agent_start() { user_systemctl start "${1:-certconfd.service}"; }
+af_agent_stop() { user_systemctl stop "${1:-certconfd.service}"; }
+af_agent_pid() { unit_prop "${1:-certconfd.service}" MainPID; }
+
+# af_upload STORE SVC CHAIN KEY: what an operator does: the pair copied into
+# the store under hidden names (the agent ignores those), then renamed into
+# place, owned by the test user (the agent must read the key).
+af_upload() {
+        local store=$1 svc=$2 crt=$3 key=$4
+        install -m 0644 -o "$TEST_UID" -g "$TEST_GID" "$crt" "$store/.$svc-cert.crt.up" &&
+                install -m 0600 -o "$TEST_UID" -g "$TEST_GID" "$key" "$store/.$svc-cert.key.up" &&
+                mv -f "$store/.$svc-cert.crt.up" "$store/$svc-cert.crt" &&
+                mv -f "$store/.$svc-cert.key.up" "$store/$svc-cert.key"
+}
+
+# af_events EVENT [FIELD=value...]: this case's journal entries of the
+# agent's event EVENT (JSON lines); af_count EVENT ...: how many.
+af_events() {
+        local ev=$1
+        shift
+        journal_json CERTCONF_EVENT="$ev" "$@"
+}
+af_count() { af_events "$@" | grep -c . ; }
+
+# af_wait_event EVENT [FIELD=value...] [TIMEOUT_S=10]: until such an entry
+# exists (prints them).
+af_wait_event() {
+        local ev=$1
+        shift
+        journal_wait CERTCONF_EVENT="$ev" "$@"
+}
+
+# af_wait_count N EVENT [FIELD=value...]: polls (20 s) until at least N such
+# entries exist.
+af_wait_count() {
+        local n=$1 deadline
+        shift
+        deadline=$(($(now_ms) + 20000))
+        until [ "$(af_count "$@")" -ge "$n" ]; do
+                if [ "$(now_ms)" -ge "$deadline" ]; then
+                        echo "af_wait_count: fewer than $n '$*' entries after 20 s; the journal's tail:"
+                        journal_tail 25
+                        return 1
+                fi
+                sleep 0.1
+        done
+}
+
+# af_sanitizer_clean [UNIT]: no AddressSanitizer/UBSan/LeakSanitizer report
+# in the unit's output.
+af_sanitizer_clean() {
+        local out
+        out=$(journal_json _SYSTEMD_USER_UNIT="${1:-certconfd.service}" | jq -r '.MESSAGE // empty' |
+                grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' | head -n 20)
+        [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
+}
+
+# af_fp FILE [PASSFILE]: SHA-256 fingerprint of the leaf (first certificate)
+# in a PEM file, or in a PKCS#12 keystore (with PASSFILE). Empty if none.
+af_fp() {
+        local f=$1 pass=${2:-}
+        if [ -n "$pass" ]; then
+                openssl pkcs12 -in "$f" -passin "file:$pass" -nokeys -clcerts 2>/dev/null |
+                        openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/^.*=//'
+        else
+                openssl x509 -in "$f" -noout -fingerprint -sha256 2>/dev/null | sed 's/^.*=//'
+        fi
+}
+
+# af_key_fp FILE: SHA-256 of the public key of a PEM private key.
+af_key_fp() {
+        openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+# af_snapshot DIR...: every file under DIR (hidden ones too), with its
+# SHA-256, mode and owner: equal snapshots = byte-identical trees.
+af_snapshot() {
+        find "$@" -type f -printf '%p %m %U:%G\n' | sort | while read -r p m o; do
+                printf '%s %s %s %s\n' "$(sha256sum <"$p" | cut -d' ' -f1)" "$m" "$o" "$p"
+        done
+}
+
+# af_leftovers DIR...: the agent's temp and backup files (none expected).
+af_leftovers() { find "$@" \( -name '*.certconf-new' -o -name '*.certconf-old' -o -name '*.tmp*' \) -print; }
