@@ -694,11 +694,22 @@ static int write_last_upload(Agent *a, const StoreReport *rep, const char *resul
         return write_file_atomic(path, text, len, (uid_t) -1, (gid_t) -1, 0600);
 }
 
+static void log_failed_before(const ServicePlan *sp) {
+        log_event(LOG_EVENT_UPLOAD_REJECTED, LOG_WARNING, &(LogFields) { .service = sp->svc->name },
+                  "%s: this upload is the one a unit failed to start with; it is not tried again until it changes",
+                  sp->svc->name);
+}
+
 static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
         bool any = p->upload || findings_has_errors(&rep->findings);
 
-        if (!any)
+        if (!any) {
+                /* Nothing new: still say why a failed upload left in the store is not installed. */
+                for (size_t i = 0; i < p->n_services; i++)
+                        if (p->services[i].action == PLAN_FAILED_BEFORE)
+                                log_failed_before(&p->services[i]);
                 return;
+        }
         log_event(LOG_EVENT_UPLOAD_SEEN, LOG_INFO, &(LogFields) { .file = a->store_dir },
                   "upload seen in %s", a->store_dir);
         log_findings(&rep->findings, NULL, LOG_EVENT_FINDING);
@@ -707,9 +718,7 @@ static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
                 if (!sp->report || sp->same_upload)
                         continue;
                 if (sp->action == PLAN_FAILED_BEFORE) {
-                        log_event(LOG_EVENT_UPLOAD_REJECTED, LOG_WARNING, &(LogFields) { .service = sp->svc->name },
-                                  "%s: this upload is the one a unit failed to start with; it is not tried again until it changes",
-                                  sp->svc->name);
+                        log_failed_before(sp);
                         continue;
                 }
                 log_findings(&sp->report->findings, sp->svc->name, LOG_EVENT_FINDING);
