@@ -748,6 +748,26 @@ static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
         (void) write_last_upload(a, rep, p->rejected ? "rejected" : "accepted");
 }
 
+/* The file a message of install_begin()/install_commit() is about: they
+ * start with its path (NULL when the message names a directory). */
+static const char *install_error_path(const FileList *l, const char *err) {
+        for (size_t i = 0; err && i < l->n; i++) {
+                size_t n = strlen(l->paths[i]);
+                if (strncmp(err, l->paths[i], n) == 0 && err[n] == ':')
+                        return l->paths[i];
+        }
+        return NULL;
+}
+
+/* The service that has path among its targets, or NULL. */
+static const char *service_of_target(const Plan *p, const char *path) {
+        for (size_t i = 0; path && i < p->n_services; i++)
+                for (size_t t = 0; t < p->services[i].svc->n_targets; t++)
+                        if (streq(p->services[i].svc->targets[t].path, path))
+                                return p->services[i].svc->name;
+        return NULL;
+}
+
 /* Runs one reconcile: check, plan, render, install, signal. */
 static int reconcile(Agent *a) {
         _cleanup_(store_report_freep) StoreReport *rep = NULL;
@@ -946,7 +966,9 @@ static int reconcile(Agent *a) {
                 }
         }
         if (r < 0) {
-                log_event(LOG_EVENT_INSTALL_FAILED, LOG_ERR, NULL,
+                const char *path = install_error_path(&files, err);
+                log_event(LOG_EVENT_INSTALL_FAILED, LOG_ERR,
+                          &(LogFields) { .file = path, .service = service_of_target(p, path), .error = r },
                           "install failed: %s; every target is as it was before",
                           err ? err : strerror(-r));
                 a->exit_status = 1;
