@@ -35,15 +35,23 @@ af_agent_start() { user_systemctl start "${1:-certconfd.service}"; }
 af_agent_stop() { user_systemctl stop "${1:-certconfd.service}"; }
 af_agent_pid() { unit_prop "${1:-certconfd.service}" MainPID; }
 
-# af_upload STORE SVC CHAIN KEY: what an operator does: the pair copied into
-# the store under hidden names (the agent ignores those), then renamed into
-# place, owned by the test user (the agent must read the key).
+# af_upload STORE SVC CHAIN KEY [SVC CHAIN KEY]...: one upload, as an
+# operator's tool makes it: the files are staged next to the store, owned by
+# the test user (the agent must read the key), then renamed into the store
+# by one `mv` (microseconds apart: one upload even under load, whatever
+# settle_ms is).
 af_upload() {
-        local store=$1 svc=$2 crt=$3 key=$4
-        install -m 0644 -o "$TEST_UID" -g "$TEST_GID" "$crt" "$store/.$svc-cert.crt.up" &&
-                install -m 0600 -o "$TEST_UID" -g "$TEST_GID" "$key" "$store/.$svc-cert.key.up" &&
-                mv -f "$store/.$svc-cert.crt.up" "$store/$svc-cert.crt" &&
-                mv -f "$store/.$svc-cert.key.up" "$store/$svc-cert.key"
+        local store=$1 stage
+        shift
+        stage=$(dirname "$store")/.af-stage
+        rm -rf "$stage" && mkdir "$stage" || return 1
+        while [ $# -ge 3 ]; do
+                install -m 0644 -o "$TEST_UID" -g "$TEST_GID" "$2" "$stage/$1-cert.crt" &&
+                        install -m 0600 -o "$TEST_UID" -g "$TEST_GID" "$3" "$stage/$1-cert.key" || return 1
+                shift 3
+        done
+        [ $# -eq 0 ] || return 1
+        mv -f -t "$store" "$stage"/* && rmdir "$stage"
 }
 
 # af_events EVENT [FIELD=value...]: this case's journal entries of the

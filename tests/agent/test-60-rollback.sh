@@ -115,8 +115,12 @@ check_eq "status says an upload failed" true \
 ts_rb=$(unit_prop xcap.service ExecMainStartTimestampMonotonic)
 n_signalled=$(af_count unit-signalled)
 n_failed=$(af_count unit-failed)
+not_retried() { af_events upload-rejected CERTCONF_SERVICE=xcap | grep -c "not tried again"; }
+more_not_retried() { [ "$(not_retried)" -gt "$1" ]; }
+n_not_retried=$(not_retried)
 touch "$store/xcap-cert.crt" "$store/xcap-cert.key"
-sleep 2 # settle_ms 300, then a reconcile that must do nothing
+check "touching it: the agent says it is not tried again" wait_until 10 more_not_retried "$n_not_retried"
+sleep 1 # anything else the reconcile would do
 check_eq "touching the failed upload restarts nothing" "$ts_rb" \
         "$(unit_prop xcap.service ExecMainStartTimestampMonotonic)"
 check_eq "no unit is signalled" "$n_signalled" "$(af_count unit-signalled)"
@@ -124,7 +128,9 @@ check_eq "no new unit failure" "$n_failed" "$(af_count unit-failed)"
 check_eq "the files are still the old ones" "$before" "$(af_snapshot "$tgt" "$state/material")"
 
 check "the agent stops" af_agent_stop
+n_not_retried=$(not_retried)
 check "and starts again" af_agent_start
+check "it says the failed upload is not tried again" wait_until 10 more_not_retried "$n_not_retried"
 sleep 1
 check_eq "after an agent restart the failed upload is still not tried" "$ts_rb" \
         "$(unit_prop xcap.service ExecMainStartTimestampMonotonic)"

@@ -72,10 +72,8 @@ give_user "$WORK/certconf.yaml"
 af_agent_unit "$WORK/certconf.yaml" || fatal "agent unit"
 
 upload_set() {
-        local svc
-        for svc in xcap bsf rem; do
-                af_upload "$store" "$svc" "$pki/$svc-$1-chain.pem" "$pki/$svc-$1.key" || return 1
-        done
+        af_upload "$store" xcap "$pki/xcap-$1-chain.pem" "$pki/xcap-$1.key" bsf "$pki/bsf-$1-chain.pem" \
+                "$pki/bsf-$1.key" rem "$pki/rem-$1-chain.pem" "$pki/rem-$1.key"
 }
 # holds SET: every target holds the leaf (and key) of SET.
 holds() {
@@ -101,10 +99,10 @@ check "the agent starts" af_agent_start
 check "set a is installed" af_wait_count 3 installed
 check "every target holds set a" holds a
 
-# phase OLD NEW FAILING_PATH NAME REASON_ERE: set NEW uploaded while
+# phase OLD NEW FAILING_PATH_ERE NAME REASON_ERE SERVICE: set NEW uploaded while
 # FAILING_PATH cannot be written: nothing changes, OLD stays.
 phase() {
-        local old=$1 new=$2 path=$3 name=$4 why=$5 n_inst n_sig n_fail entry before starts0 status0
+        local old=$1 new=$2 path=$3 name=$4 why=$5 svc=$6 n_inst n_sig n_fail entry before starts0 status0
         before=$(af_snapshot "$tgt" "$state/material" "$state/installed")
         starts0=$(starts)
         status0=$(status_fps)
@@ -116,6 +114,8 @@ phase() {
         entry=$(af_events install-failed | tail -n 1)
         check_match "$name: it names the path and the reason" "$path: ($why)" "$(journal_field "$entry" MESSAGE)"
         check_eq "$name: at priority err" 3 "$(journal_field "$entry" PRIORITY)"
+        check_match "$name: CERTCONF_FILE is the path" "^$path\$" "$(journal_field "$entry" CERTCONF_FILE)"
+        check_eq "$name: CERTCONF_SERVICE its service" "$svc" "$(journal_field "$entry" CERTCONF_SERVICE)"
         sleep 1.5 # anything the agent would still do after the failure
         check_eq "$name: every target and the agent's copies are byte-identical to before" \
                 "$before" "$(af_snapshot "$tgt" "$state/material" "$state/installed")"
@@ -150,14 +150,14 @@ fixed() {
 
 # ---- (1) a read-only directory (bsf, the second service) -----------------------------
 chown root:root "$tgt/bsf" && chmod 0555 "$tgt/bsf" || fatal "chmod bsf"
-phase a b "$tgt/bsf/chain.pem" "read-only directory" "Permission denied"
+phase a b "$tgt/bsf/chain.pem" "read-only directory" "Permission denied" bsf
 chown "$TEST_UID:$TEST_GID" "$tgt/bsf" && chmod 0755 "$tgt/bsf" || fatal "chmod back"
 fixed b "read-only directory"
 
 # ---- (2) a full file system (rem, the last service) -------------------------------------
 dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null # until ENOSPC
 check_eq "the tmpfs is full" 0 "$(stat -f -c %a "$full")"
-phase b c "$tgt/rem/[a-z.0-9]+" "full tmpfs" "No space left on device"
+phase b c "$tgt/rem/[a-z.0-9]+" "full tmpfs" "No space left on device" rem
 rm -f "$full/filler"
 fixed c "full tmpfs"
 

@@ -135,19 +135,9 @@ status_sets() {
                 done
 }
 agent_dead() { [ "$(unit_prop certconfd.service ActiveState)" = failed ]; }
-# upload_set SET: one upload: every file staged under a hidden name, then
-# the six renames at once (well within settle_ms).
 upload_set() {
-        local svc
-        for svc in s1 s2 s3; do
-                install -m 0644 -o "$TEST_UID" -g "$TEST_GID" "$pki/$svc-$1-chain.pem" "$store/.$svc-cert.crt.up" &&
-                        install -m 0600 -o "$TEST_UID" -g "$TEST_GID" "$pki/$svc-$1.key" "$store/.$svc-cert.key.up" ||
-                        return 1
-        done
-        for svc in s1 s2 s3; do
-                mv -f "$store/.$svc-cert.crt.up" "$store/$svc-cert.crt" &&
-                        mv -f "$store/.$svc-cert.key.up" "$store/$svc-cert.key" || return 1
-        done
+        af_upload "$store" s1 "$pki/s1-$1-chain.pem" "$pki/s1-$1.key" s2 "$pki/s2-$1-chain.pem" "$pki/s2-$1.key" \
+                s3 "$pki/s3-$1-chain.pem" "$pki/s3-$1.key"
 }
 
 # ---- set A installed ----------------------------------------------------------------
