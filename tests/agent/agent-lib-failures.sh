@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the agent's failure cases (test-60 rollback, test-70 write
 # failure, test-80 SIGKILL, test-90 configuration): the agent as a Type=notify
 # user unit, uploads into the store, journal events by name, and snapshots
@@ -87,12 +88,27 @@ af_wait_count() {
         done
 }
 
+# af_certconfd ARGS...: certconfd run directly as the test user (status,
+# apply, a refused start), at most 60 s; its stderr is also kept for
+# af_sanitizer_clean.
+AF_DIRECT_LOG=$CASE_DIR/certconfd-direct.stderr
+af_certconfd() {
+        local rc err=$CASE_DIR/.af-stderr
+        as_user timeout 60 "$CERTCONFD" "$@" 2>"$err"
+        rc=$?
+        cat "$err" >&2
+        cat "$err" >>"$AF_DIRECT_LOG"
+        return $rc
+}
+
 # af_sanitizer_clean [UNIT]: no AddressSanitizer/UBSan/LeakSanitizer report
-# in the unit's output.
+# in the unit's output, nor from certconfd run by af_certconfd.
 af_sanitizer_clean() {
         local out
-        out=$(journal_json _SYSTEMD_USER_UNIT="${1:-certconfd.service}" | jq -r '.MESSAGE // empty' |
-                grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' | head -n 20)
+        out=$({
+                journal_json _SYSTEMD_USER_UNIT="${1:-certconfd.service}" | jq -r '.MESSAGE // empty'
+                cat "$AF_DIRECT_LOG" 2>/dev/null
+        } | grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' | head -n 20)
         [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
 }
 

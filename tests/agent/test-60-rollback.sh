@@ -105,7 +105,7 @@ check_ne "it was restarted (again)" "$ts_before" "$(unit_prop xcap.service ExecM
 check "it serves" tls_probe 127.0.0.1 8444 "$pki/ca.crt" xcap.test.example
 check_eq "the old leaf" "$old_fp" "$TLS_FP"
 check_eq "one installed entry so far (the first upload)" 1 "$(af_count installed CERTCONF_SERVICE=xcap)"
-st=$(as_user "$CERTCONFD" status --config "$WORK/certconf.yaml" --json 2>&1)
+st=$(af_certconfd status --config "$WORK/certconf.yaml" --json 2>&1)
 check_eq "status shows the old certificate" "$old_fp" \
         "$(printf '%s' "$st" | jq -r '.services[] | select(.service == "xcap") | .sha256' 2>/dev/null)"
 check_eq "status says an upload failed" true \

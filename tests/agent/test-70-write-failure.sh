@@ -12,7 +12,14 @@
 . "$(dirname "$0")/agent-lib-failures.sh"
 
 full=
-trap 'rc=$?; [ -n "$full" ] && umount "$full" 2>/dev/null; (exit $rc); lib_finish' EXIT
+# the tmpfs goes at the end, whatever happens (lib.sh's exit trap after it)
+finish() {
+        local rc=$?
+        [ -n "$full" ] && umount "$full" 2>/dev/null
+        (exit $rc)
+        lib_finish
+}
+trap finish EXIT
 
 pki=$WORK/pki
 make_ca "$pki" || fatal "make_ca"
@@ -91,7 +98,7 @@ starts() {
         local u
         for u in xcap bsf rem; do printf '%s ' "$(unit_prop "$u.service" ExecMainStartTimestampMonotonic)"; done
 }
-status_fps() { as_user "$CERTCONFD" status --config "$WORK/certconf.yaml" --json | jq -r '.services[] | "\(.service) \(.sha256)"'; }
+status_fps() { af_certconfd status --config "$WORK/certconf.yaml" --json | jq -r '.services[] | "\(.service) \(.sha256)"'; }
 
 # ---- set a installed ----------------------------------------------------------------
 upload_set a || fatal "upload a"

@@ -128,7 +128,7 @@ one_set() {
         fi
 }
 status_sets() {
-        as_user "$CERTCONFD" status --config "$WORK/certconf.yaml" --json |
+        af_certconfd status --config "$WORK/certconf.yaml" --json |
                 jq -r '.services[] | "\(.service) \(.sha256) \(.source) \(.failed_upload)"' |
                 while read -r svc fp src failed; do
                         echo "$(set_of "$svc" "${FP[$fp]:-}") $svc $src failed=$failed"
@@ -205,7 +205,7 @@ for round in $(seq "$ROUNDS"); do
         # odd rounds: the agent's recovery alone first (apply on an empty
         # store installs nothing); even rounds: the agent recovers itself
         if [ $((round % 2)) -eq 1 ]; then
-                out=$(as_user "$CERTCONFD" apply --config "$WORK/certconf.yaml" --user --log-target stderr "$empty" 2>&1)
+                out=$(af_certconfd apply --config "$WORK/certconf.yaml" --user --log-target stderr "$empty" 2>&1)
                 rc=$?
                 post=$(one_set "$(sets)")
                 want=$pre

@@ -48,7 +48,7 @@ EOF
 bad() {
         local name=$1 where=$2 ere=$3 file=$WORK/bad-$1.yaml out rc
         printf '%s\n' "$4" >"$file" && give_user "$file"
-        out=$(as_user timeout 10 "$CERTCONFD" agent --config "$file" --user --log-target stderr 2>&1)
+        out=$(af_certconfd agent --config "$file" --user --log-target stderr 2>&1)
         rc=$?
         check_eq "$name: the agent refuses to start, exit status 1" 1 "$rc"
         check_match "$name: the error names the file, line $where and says why" \
@@ -87,7 +87,7 @@ services:
     targets:
       - { format: pem-chain, path: targets/chain.pem }"
 bad empty 1:1 "no services configured" ""
-out=$(as_user timeout 10 "$CERTCONFD" agent --config "$WORK/missing.yaml" --user --log-target stderr 2>&1)
+out=$(af_certconfd agent --config "$WORK/missing.yaml" --user --log-target stderr 2>&1)
 check_eq "a missing configuration: exit status 1" 1 "$?"
 check_match "the error names the file and why" "missing[.]yaml: error CONFIG_INVALID: cannot read .*: No such file" "$out"
 
@@ -159,19 +159,18 @@ wait
 echo "time syscalls-during-another-units-restart (3 s): $(calls_after_sleep "$WORK/strace2.out")"
 
 # ---- certconfd apply ------------------------------------------------------------------------------
-out=$(as_user "$CERTCONFD" apply --config "$cfg" --user --log-target stderr 2>&1)
+out=$(af_certconfd apply --config "$cfg" --user --log-target stderr 2>&1)
 rc=$?
 check_eq "apply while the agent runs: refused (exit status 1)" 1 "$rc"
 check_match "with a clear message naming the lock" "another certconfd already works on $state \(it holds $state/lock\)" "$out"
 n=$(af_count error)
-out=$(as_user "$CERTCONFD" apply --config "$cfg" --user 2>&1)
+out=$(af_certconfd apply --config "$cfg" --user 2>&1)
 rc=$?
 check_eq "the same from a script (log target auto): exit status 1" 1 "$rc"
 check "and the refusal is in the journal" af_wait_count $((n + 1)) error
 check_match "naming the lock" "another certconfd already works" "$(af_events error | tail -n 1 | jq -r .MESSAGE)"
 check "the agent stops" af_agent_stop
 check_eq "exit status 0" 0 "$(unit_prop certconfd.service ExecMainStatus)"
-check "no sanitizer report" af_sanitizer_clean
 
 acfg=$WORK/apply.yaml
 mkdir -p "$WORK/apply-targets" "$WORK/good-store" "$WORK/bad-store" && give_user "$WORK"/{apply-targets,good-store,bad-store}
@@ -188,16 +187,17 @@ services:
 EOF
 give_user "$acfg"
 af_upload "$WORK/good-store" xcap "$pki/xcap-c-chain.pem" "$pki/xcap-c.key" || fatal "upload good"
-out=$(as_user "$CERTCONFD" apply --config "$acfg" --log-target stderr "$WORK/good-store" 2>&1)
+out=$(af_certconfd apply --config "$acfg" --log-target stderr "$WORK/good-store" 2>&1)
 check_eq "apply STORE_DIR on a good store: exit status 0" 0 "$?"
 check_eq "it installed the upload" "$(cert_fp "$pki/xcap-c.crt")" "$(af_fp "$WORK/apply-targets/chain.pem")"
 before=$(af_snapshot "$WORK/apply-targets")
 # a rejected upload: the key of another certificate
 af_upload "$WORK/bad-store" xcap "$pki/xcap-a-chain.pem" "$pki/xcap-b.key" || fatal "upload bad"
-out=$(as_user "$CERTCONFD" apply --config "$acfg" --log-target stderr "$WORK/bad-store" 2>&1)
+out=$(af_certconfd apply --config "$acfg" --log-target stderr "$WORK/bad-store" 2>&1)
 check_eq "apply STORE_DIR on a rejected upload: exit status 1" 1 "$?"
 check_match "it says why (KEY_MISMATCH)" "KEY_MISMATCH" "$out"
 check_eq "and installs nothing" "$before" "$(af_snapshot "$WORK/apply-targets")"
-out=$(as_user "$CERTCONFD" apply --config "$acfg" --log-target stderr "$WORK/good-store" 2>&1)
+out=$(af_certconfd apply --config "$acfg" --log-target stderr "$WORK/good-store" 2>&1)
 check_eq "apply on the good store again: exit status 0" 0 "$?"
 check_eq "and changes nothing" "$before" "$(af_snapshot "$WORK/apply-targets")"
+check "no sanitizer report (the agent unit, and every certconfd run directly)" af_sanitizer_clean
