@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/agent-lib-failures.sh"
 
-ROUNDS=${CERTCONF_SIGKILL_ROUNDS:-18}
+ROUNDS=${CERTCONF_SIGKILL_ROUNDS:-15}
 SETTLE_MS=100
 
 pki=$WORK/pki
