@@ -202,6 +202,8 @@ for name in "${cases[@]}"; do
         else
                 echo "FAIL $name: $f of $((p + f)) checks failed (exit $rc, ${secs} s)"
                 [ "$rc" -eq 124 ] && echo "     (timed out after ${CERTCONF_AGENT_CASE_TIMEOUT:-600} s)"
+                # The failed checks first: a CI log may show only the start.
+                grep -E '^FAIL ' "$cdir/output" | sed 's/^/     /'
                 sed 's/^/    | /' "$cdir/output"
                 [ -n "$teardown" ] && printf '%s\n' "$teardown" | sed 's/^/    teardown: /'
         fi

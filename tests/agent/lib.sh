@@ -236,6 +236,25 @@ journal_wait() {
         done
 }
 
+# journal_messages_wait ERE FIELD=value... : the MESSAGE of every entry of
+# this case matching the filters, once one of them matches ERE or after
+# 10 s. A unit's output reaches the journal through a stream that journald
+# reads on its own schedule, possibly after the job that wrote it has ended:
+# a check on it must wait (a slow CI machine saw it lag).
+journal_messages_wait() {
+        local ere=$1 deadline out
+        shift
+        deadline=$(($(now_ms) + 10000))
+        while :; do
+                out=$(journal_json "$@" 2>/dev/null | jq -r '.MESSAGE // empty')
+                if printf '%s\n' "$out" | grep -qE -- "$ere" || [ "$(now_ms)" -ge "$deadline" ]; then
+                        printf '%s\n' "$out"
+                        return 0
+                fi
+                sleep 0.1
+        done
+}
+
 # journal_field JSON_LINES FIELD: FIELD of the last entry (jq).
 journal_field() { printf '%s\n' "$1" | tail -n 1 | jq -r --arg f "$2" '.[$f] // empty'; }
 

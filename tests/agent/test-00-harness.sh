@@ -85,7 +85,7 @@ check "right after the restart job, Tomcat serves the new certificate" \
         tls_probe 127.0.0.1 8443 "$pki/ca.crt" rem.test.example
 check_eq "the new leaf" "$(cert_serial "$pki/rem2.crt")" "$TLS_SERIAL"
 check_match "Tomcat's log is in the journal" "Server startup in" \
-        "$(journal_json _SYSTEMD_USER_UNIT=tomcat-rem.service | jq -r .MESSAGE)"
+        "$(journal_messages_wait "Server startup in" _SYSTEMD_USER_UNIT=tomcat-rem.service)"
 
 head -c 2000 /dev/urandom >"$pki/rem.p12"
 check_fails "a broken keystore fails the restart job" bus_job ReloadOrTryRestartUnit tomcat-rem.service
@@ -114,4 +114,4 @@ check_fails "a key that does not match fails the restart" \
         bus_job ReloadOrTryRestartUnit xcap.service
 check_eq "JobRemoved says failed" failed "$JOB_RESULT"
 check_match "and says why in the journal" "does not match the certificate" \
-        "$(journal_json _SYSTEMD_USER_UNIT=xcap.service | jq -r .MESSAGE)"
+        "$(journal_messages_wait "does not match the certificate" _SYSTEMD_USER_UNIT=xcap.service)"

@@ -128,7 +128,7 @@ check_eq "since the upload: one unit-signalled and one installed entry in all" \
 check_eq "no rejection, failure or error entries" 0 \
         "$(($(agent_count upload-rejected) + $(agent_count unit-failed) + $(agent_count error) + $(agent_count install-failed)))"
 check_eq "Tomcat started once since the upload" 1 \
-        "$(JOURNAL_CURSOR=$AGENT_MARK journal_json _SYSTEMD_USER_UNIT="$TOMCAT_UNIT" | jq -r .MESSAGE | grep -c 'Server startup in')"
+        "$(JOURNAL_CURSOR=$AGENT_MARK journal_messages_wait "Server startup in" _SYSTEMD_USER_UNIT="$TOMCAT_UNIT" | grep -c 'Server startup in')"
 
 # ---- both keystores, as keytool (Java) and openssl read them ----------------------------
 for ks in rem rem-legacy; do
