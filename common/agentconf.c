@@ -23,6 +23,8 @@ static const char *const target_format_table[_TARGET_FORMAT_MAX] = {
         [TARGET_PEM_CHAIN] = "pem-chain",
         [TARGET_PEM_CERT] = "pem-cert",
         [TARGET_PEM_KEY] = "pem-key",
+        [TARGET_PEM_BUNDLE_KEY_FIRST] = "pem-bundle-key-first",
+        [TARGET_PEM_BUNDLE_KEY_LAST] = "pem-bundle-key-last",
 };
 
 static const char *const pkcs12_compat_table[_PKCS12_COMPAT_MAX] = {
@@ -82,7 +84,8 @@ TargetFormat target_format_from_string(const char *s) {
 }
 
 bool target_format_has_key(TargetFormat f) {
-        return f == TARGET_PKCS12 || f == TARGET_PEM_KEY;
+        return f == TARGET_PKCS12 || f == TARGET_PEM_KEY || f == TARGET_PEM_BUNDLE_KEY_FIRST ||
+               f == TARGET_PEM_BUNDLE_KEY_LAST;
 }
 
 const char *pkcs12_compat_to_string(Pkcs12Compat c) {
@@ -743,6 +746,10 @@ static const char *target_example(TargetFormat f) {
                 return "/etc/tomcat10/certconf/rem.p12";
         case TARGET_PEM_KEY:
                 return "/etc/certconf/xcap/xcap.key";
+        case TARGET_PEM_BUNDLE_KEY_FIRST:
+                return "/etc/opt/eri_sn/certs/eri_sn_cert.pem";
+        case TARGET_PEM_BUNDLE_KEY_LAST:
+                return "/etc/certconf/pbx/pbx.pem";
         default:
                 return "/etc/certconf/xcap/xcap-chain.pem";
         }
@@ -814,8 +821,9 @@ static int parse_target(Ctx *x, const char *service, const YamlNode *t, Target *
         /* The format first: what else is allowed depends on it. */
         if (!key[T_FORMAT]) {
                 r = error_at(x, t,
-                             "Add format: pkcs12, pem-chain, pem-cert or pem-key (what to write "
-                             "at the path).",
+                             "Add format: pkcs12, pem-chain, pem-cert, pem-key, "
+                             "pem-bundle-key-first or pem-bundle-key-last (what to write at "
+                             "the path).",
                              "target without 'format'");
                 if (r < 0)
                         return r;

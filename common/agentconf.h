@@ -26,6 +26,8 @@ typedef enum TargetFormat {
         TARGET_PEM_CHAIN, /* leaf then its issuers, as uploaded */
         TARGET_PEM_CERT,  /* the leaf alone */
         TARGET_PEM_KEY,   /* the private key alone (PKCS#8, unencrypted) */
+        TARGET_PEM_BUNDLE_KEY_FIRST, /* key, leaf, its issuers up to the root (MX-ONE) */
+        TARGET_PEM_BUNDLE_KEY_LAST,  /* leaf, its issuers, then the key (innovaphone) */
         _TARGET_FORMAT_MAX,
         _TARGET_FORMAT_INVALID = -EINVAL,
 } TargetFormat;

@@ -170,6 +170,16 @@ static int render(const Target *t, const STACK_OF(X509) * chain, EVP_PKEY *key, 
         case TARGET_PEM_KEY:
                 r = pem_key(b, key);
                 break;
+        case TARGET_PEM_BUNDLE_KEY_FIRST:
+                r = pem_key(b, key);
+                if (r >= 0)
+                        r = pem_certs(b, chain, 0, n);
+                break;
+        case TARGET_PEM_BUNDLE_KEY_LAST:
+                r = pem_certs(b, chain, 0, n);
+                if (r >= 0)
+                        r = pem_key(b, key);
+                break;
         default:
                 return -EINVAL;
         }

@@ -20,9 +20,16 @@
  *                     (render_read_password());
  *   TARGET_PEM_CHAIN: every certificate, PEM, in order;
  *   TARGET_PEM_CERT:  the leaf, PEM;
- *   TARGET_PEM_KEY:   the key as unencrypted PKCS#8 PEM ("PRIVATE KEY").
+ *   TARGET_PEM_KEY:   the key as unencrypted PKCS#8 PEM ("PRIVATE KEY");
+ *   TARGET_PEM_BUNDLE_KEY_FIRST: that key, then every certificate in order
+ *                     (the MX-ONE eri_sn_cert.pem: key, server certificate,
+ *                     intermediates from the one that signed it up, root);
+ *   TARGET_PEM_BUNDLE_KEY_LAST: every certificate in order, then the key
+ *                     and no other (the innovaphone layout).
+ * The chain is written as given: the root is there when the upload has it
+ * (`certconfd import` adds it when the trust anchors know it).
  * *ret is malloc'd, *ret_len bytes (NUL-terminated for the PEM formats, the
- * NUL not counted). For the formats that hold the key (pem-key, pkcs12) it is
+ * NUL not counted). For the formats that hold the key (target_format_has_key()) it is
  * key material: the caller wipes it (erase_and_free()) — simplest for every
  * format. On a failure that is the operator's to fix (the password file)
  * returns its negative errno and, if ret_error is not NULL, sets *ret_error

@@ -484,7 +484,8 @@ START_TEST(test_enums) {
         EXPECT_ERROR(4, 13, "unknown action 'reload-restart'", "try-reload-or-restart");
         EXPECT_ERROR(6, 17, "unknown format 'PEM-chain'", "did you mean 'pem-chain'?");
         EXPECT_ERROR(8, 17, "unknown format 'der'",
-                     "Use one of: pkcs12, pem-chain, pem-cert, pem-key.");
+                     "Use one of: pkcs12, pem-chain, pem-cert, pem-key, pem-bundle-key-first, "
+                     "pem-bundle-key-last.");
         EXPECT_ERROR(13, 17, "unknown compat 'old'", "modern, legacy");
 
         /* Near misses. */
@@ -568,6 +569,26 @@ START_TEST(test_modes) {
         ck_assert_uint_eq(C->services[0].targets[1].mode, 0660);
         ck_assert_uint_eq(C->services[0].targets[2].mode, 07775);
         ck_assert_uint_eq(C->services[0].targets[3].mode, 0444);
+
+        /* The combined PEM files hold the key: 0600 unless told, never for others. */
+        EXPECT_INVALID("services:\n"
+                       "  mx:\n"
+                       "    targets:\n"
+                       "      - {format: pem-bundle-key-first, path: /a, mode: \"0644\"}\n"
+                       "      - {format: pem-bundle-key-last, path: /b, mode: \"0604\"}\n",
+                       2);
+        EXPECT_ERROR(4, 56, "mode 0644 gives other users access to the private key in this "
+                            "pem-bundle-key-first target", "0600");
+        EXPECT_ERROR(5, 55, "mode 0604 gives other users access to the private key", NULL);
+        EXPECT_OK("services:\n"
+                  "  mx:\n"
+                  "    targets:\n"
+                  "      - {format: pem-bundle-key-first, path: /etc/opt/eri_sn/certs/eri_sn_cert.pem}\n"
+                  "      - {format: pem-bundle-key-last, path: /b, group: root, mode: \"0640\"}\n");
+        ck_assert_int_eq(C->services[0].targets[0].format, TARGET_PEM_BUNDLE_KEY_FIRST);
+        ck_assert_uint_eq(C->services[0].targets[0].mode, 0600);
+        ck_assert_int_eq(C->services[0].targets[1].format, TARGET_PEM_BUNDLE_KEY_LAST);
+        ck_assert_uint_eq(C->services[0].targets[1].mode, 0640);
 }
 END_TEST
 
@@ -697,7 +718,8 @@ START_TEST(test_services_and_targets) {
         EXPECT_INVALID("services:\n  xcap:\n    targets: []\n", 1);
         EXPECT_ERROR(3, 14, "no targets in 'targets'", NULL);
         EXPECT_INVALID("services:\n  xcap:\n    targets:\n      - path: /a\n", 1);
-        EXPECT_ERROR(4, 9, "target without 'format'", "pkcs12, pem-chain, pem-cert or pem-key");
+        EXPECT_ERROR(4, 9, "target without 'format'",
+                     "pem-key, pem-bundle-key-first or pem-bundle-key-last");
         EXPECT_INVALID("services:\n  xcap:\n    targets:\n      -\n      - {format: pem-key, path: "
                        "/k}\n",
                        1);

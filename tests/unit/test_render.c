@@ -91,6 +91,44 @@ START_TEST(test_pem_key_is_unencrypted_pkcs8) {
 }
 END_TEST
 
+/* The seeds' combined files, byte for byte: MX-ONE's eri_sn_cert.pem is
+ * the key, the server certificate, its intermediates, the root;
+ * innovaphone's is the server certificate, its chain, then the key. */
+START_TEST(test_pem_bundles_in_each_seeds_order) {
+        _cleanup_(freep) char *key = tu_key_pem(k_leaf);
+        _cleanup_(freep) char *certs = pem_of((X509 *[]){leaf, inter, root}, 3);
+        _cleanup_(freep) char *first = NULL, *last = NULL;
+        char *got = NULL;
+        size_t len = 0;
+
+        ck_assert_int_ge(asprintf(&first, "%s%s", key, certs), 0);
+        ck_assert_int_ge(asprintf(&last, "%s%s", certs, key), 0);
+
+        render_ok(&(Target){.format = TARGET_PEM_BUNDLE_KEY_FIRST}, &got, &len);
+        ck_assert_uint_eq(len, strlen(first));
+        ck_assert_mem_eq(got, first, len);
+        erase_and_free(got, len);
+
+        got = NULL;
+        render_ok(&(Target){.format = TARGET_PEM_BUNDLE_KEY_LAST}, &got, &len);
+        ck_assert_uint_eq(len, strlen(last));
+        ck_assert_mem_eq(got, last, len);
+        /* One key, at the end. */
+        ck_assert_ptr_eq(strstr(got, "-----BEGIN PRIVATE KEY-----"), got + strlen(certs));
+        ck_assert_ptr_null(strstr(got + strlen(certs) + 1, "PRIVATE KEY-----\n-----BEGIN"));
+        erase_and_free(got, len);
+
+        /* Both hold the key: without one they are refused. */
+        got = NULL;
+        ck_assert_int_eq(render_target(&(Target){.format = TARGET_PEM_BUNDLE_KEY_LAST}, chain,
+                                       NULL, &got, &len, NULL),
+                         -EINVAL);
+        ck_assert_ptr_null(got);
+        ck_assert(target_format_has_key(TARGET_PEM_BUNDLE_KEY_FIRST));
+        ck_assert(target_format_has_key(TARGET_PEM_BUNDLE_KEY_LAST));
+}
+END_TEST
+
 static char *password_file(const char *name, const char *data, size_t len) {
         char *p = tu_write_file(dir, name, data, len);
 
@@ -272,6 +310,7 @@ static Suite *render_suite(void) {
         tcase_add_test(tc, test_pem_chain_is_every_certificate_in_order);
         tcase_add_test(tc, test_pem_cert_is_the_leaf);
         tcase_add_test(tc, test_pem_key_is_unencrypted_pkcs8);
+        tcase_add_test(tc, test_pem_bundles_in_each_seeds_order);
         tcase_add_test(tc, test_pkcs12_uses_first_line_alias_and_compat);
         tcase_add_test(tc, test_password_first_line);
         tcase_add_test(tc, test_password_file_problems);
