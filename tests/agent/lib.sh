@@ -240,7 +240,10 @@ journal_wait() {
 # this case matching the filters, once one of them matches ERE or after
 # 10 s. A unit's output reaches the journal through a stream that journald
 # reads on its own schedule, possibly after the job that wrote it has ended:
-# a check on it must wait (a slow CI machine saw it lag).
+# a check on it must wait (a slow CI machine saw it lag). A process that
+# exits right after writing (an ExecStartPre= that refuses) may lose its
+# _SYSTEMD_USER_UNIT: journald reads that from /proc after the process is
+# gone. Filter such lines by SYSLOG_IDENTIFIER (from the stream itself).
 journal_messages_wait() {
         local ere=$1 deadline out
         shift

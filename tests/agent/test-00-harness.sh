@@ -114,4 +114,4 @@ check_fails "a key that does not match fails the restart" \
         bus_job ReloadOrTryRestartUnit xcap.service
 check_eq "JobRemoved says failed" failed "$JOB_RESULT"
 check_match "and says why in the journal" "does not match the certificate" \
-        "$(journal_messages_wait "does not match the certificate" _SYSTEMD_USER_UNIT=xcap.service)"
+        "$(journal_messages_wait "does not match the certificate" SYSLOG_IDENTIFIER=sserver)"

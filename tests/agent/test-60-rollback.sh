@@ -93,7 +93,7 @@ failed=$(af_events unit-failed UNIT=xcap.service)
 check_match "a unit-failed entry names the unit and the failed job" \
         '"UNIT":"xcap.service".*job failed|job failed.*"UNIT":"xcap.service"' "$failed"
 check_match "the unit's own log says why it refused" "not issued by the CA this service trusts" \
-        "$(journal_messages_wait "not issued by the CA this service trusts" _SYSTEMD_USER_UNIT=xcap.service)"
+        "$(journal_messages_wait "not issued by the CA this service trusts" SYSLOG_IDENTIFIER=trusts-ca.sh)"
 check_match "a unit-failed entry says the previous certificates are restored" \
         "restoring the previous ones" "$(af_events unit-failed | jq -r .MESSAGE)"
 check_eq "the previous files are back, byte for byte (targets and the agent's copy)" \

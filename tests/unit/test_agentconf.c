@@ -577,13 +577,16 @@ START_TEST(test_modes) {
                        "      - {format: pem-bundle-key-first, path: /a, mode: \"0644\"}\n"
                        "      - {format: pem-bundle-key-last, path: /b, mode: \"0604\"}\n",
                        2);
-        EXPECT_ERROR(4, 56, "mode 0644 gives other users access to the private key in this "
-                            "pem-bundle-key-first target", "0600");
+        EXPECT_ERROR(4, 56,
+                     "mode 0644 gives other users access to the private key in this "
+                     "pem-bundle-key-first target",
+                     "0600");
         EXPECT_ERROR(5, 55, "mode 0604 gives other users access to the private key", NULL);
         EXPECT_OK("services:\n"
                   "  mx:\n"
                   "    targets:\n"
-                  "      - {format: pem-bundle-key-first, path: /etc/opt/eri_sn/certs/eri_sn_cert.pem}\n"
+                  "      - {format: pem-bundle-key-first, path: "
+                  "/etc/opt/eri_sn/certs/eri_sn_cert.pem}\n"
                   "      - {format: pem-bundle-key-last, path: /b, group: root, mode: \"0640\"}\n");
         ck_assert_int_eq(C->services[0].targets[0].format, TARGET_PEM_BUNDLE_KEY_FIRST);
         ck_assert_uint_eq(C->services[0].targets[0].mode, 0600);

@@ -120,8 +120,8 @@ START_TEST(test_pem_bundles_in_each_seeds_order) {
 
         /* Both hold the key: without one they are refused. */
         got = NULL;
-        ck_assert_int_eq(render_target(&(Target){.format = TARGET_PEM_BUNDLE_KEY_LAST}, chain,
-                                       NULL, &got, &len, NULL),
+        ck_assert_int_eq(render_target(&(Target){.format = TARGET_PEM_BUNDLE_KEY_LAST}, chain, NULL,
+                                       &got, &len, NULL),
                          -EINVAL);
         ck_assert_ptr_null(got);
         ck_assert(target_format_has_key(TARGET_PEM_BUNDLE_KEY_FIRST));
