@@ -586,7 +586,7 @@ static void units_signalled(const UnitOutcome *o, void *userdata) {
         Agent *a = userdata;
 
         if (o->ok)
-                log_event(LOG_EVENT_UNIT_SIGNALLED, LOG_INFO, &(LogFields) { .unit = o->unit },
+                log_event(LOG_EVENT_UNIT_SIGNALLED, LOG_NOTICE, &(LogFields) { .unit = o->unit },
                           "%s: %s (job %s, now %s)", o->unit,
                           a->rolling_back ? "signalled again with the previous certificates" : "signalled",
                           strna(o->job_result), strna(o->active_state));
@@ -724,13 +724,14 @@ static void log_upload(Agent *a, const Plan *p, const StoreReport *rep) {
                 log_findings(&sp->report->findings, sp->svc->name, LOG_EVENT_FINDING);
         }
         for (char **u = p->unconfigured; u && *u; u++)
-                log_event(LOG_EVENT_FINDING, LOG_WARNING, &(LogFields) { .service = *u },
+                log_event(LOG_EVENT_FINDING, LOG_WARNING,
+                          &(LogFields) { .service = *u, .code = finding_code_to_string(FINDING_FILE_IGNORED) },
                           "%s: the store holds %s-cert.crt/.key, but the agent configuration (%s) has no service '%s': ignored",
                           *u, *u, a->config->path, *u);
         for (size_t i = 0; i < p->n_services; i++) {
                 const ServicePlan *sp = &p->services[i];
                 if (sp->action == PLAN_INSTALL_UPLOAD)
-                        log_event(LOG_EVENT_UPLOAD_ACCEPTED, LOG_INFO, &(LogFields) { .service = sp->svc->name },
+                        log_event(LOG_EVENT_UPLOAD_ACCEPTED, LOG_NOTICE, &(LogFields) { .service = sp->svc->name },
                                   "%s: upload accepted", sp->svc->name);
                 else if (sp->action == PLAN_REJECT) {
                         size_t ne = sp->report ? findings_count(&sp->report->findings, SEVERITY_ERROR) : 0;
@@ -1253,7 +1254,7 @@ int agent_run(const AgentOptions *o) {
         if (r < 0) {
                 log_event(LOG_EVENT_CONFIG_INVALID, LOG_ERR, &(LogFields) { .file = o->config_path },
                           "refusing to start: fix %s (see above)", o->config_path);
-                return 1;
+                return 2; /* bad configuration, as for bad usage: restarting does not help */
         }
         a->store_dir = strdup(o->store_dir ? o->store_dir : a->config->store_dir);
         if (!a->store_dir || asprintf(&a->journal_path, "%s/%s", a->config->state_dir, STATE_JOURNAL_NAME) < 0)

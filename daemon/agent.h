@@ -13,5 +13,7 @@ typedef struct AgentOptions {
         bool oneshot;              /* apply: one reconcile, then exit */
 } AgentOptions;
 
-/* Runs the agent (or one reconcile); returns the process exit status. */
+/* Runs the agent (or one reconcile); returns the process exit status: 2
+ * when the configuration is missing or invalid, 1 when the agent cannot
+ * start otherwise (or, oneshot, an upload or install failed), else 0. */
 int agent_run(const AgentOptions *o);

@@ -41,7 +41,7 @@ static const struct {
         [LOG_EVENT_UNIT_SIGNALLED] = {"unit-signalled", "3f087eae44044679b7a0465f7e04235a",
                                       LOG_NOTICE},
         [LOG_EVENT_UNIT_FAILED] = {"unit-failed", "07ed6d4642f44f3495ce741ed92b8347", LOG_ERR},
-        [LOG_EVENT_ROLLED_BACK] = {"rolled-back", "444bb92aa8ca48ee80317435b61ff1ee", LOG_WARNING},
+        [LOG_EVENT_ROLLED_BACK] = {"rolled-back", "444bb92aa8ca48ee80317435b61ff1ee", LOG_ERR},
         [LOG_EVENT_EXPIRY_WARNING] = {"expiry-warning", "8668a84051d449a4b0563fa030d49228",
                                       LOG_WARNING},
         [LOG_EVENT_CONFIG_INVALID] = {"config-invalid", "e0ccd7ed5518466a9b9d7a9b482f0ec7",

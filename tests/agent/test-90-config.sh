@@ -46,13 +46,13 @@ EOF
 
 # ---- a bad configuration: refused at start ---------------------------------------------
 # bad NAME LINE:COLUMN TEXT_ERE YAML: the agent run directly on YAML refuses
-# to start with exit status 1 and "FILE:LINE:COLUMN: ... TEXT".
+# to start with exit status 2 and "FILE:LINE:COLUMN: ... TEXT".
 bad() {
         local name=$1 where=$2 ere=$3 file=$WORK/bad-$1.yaml out rc
         printf '%s\n' "$4" >"$file" && give_user "$file"
         out=$(af_certconfd agent --config "$file" --user --log-target stderr 2>&1)
         rc=$?
-        check_eq "$name: the agent refuses to start, exit status 1" 1 "$rc"
+        check_eq "$name: the agent refuses to start, exit status 2" 2 "$rc"
         check_match "$name: the error names the file, line $where and says why" \
                 "$(printf '%s' "$file" | sed 's/[.]/[.]/g'):$where: error CONFIG_INVALID: .*$ere" "$out"
         check_match "$name: and that it refuses to start" "refusing to start: fix" "$out"

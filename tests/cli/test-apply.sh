@@ -141,13 +141,13 @@ rm store/rem-cert.key
 printf 'store_dir: store\nservices:\n  rem:\n    targets:\n      - format: pkcs13\n        path: /x\n' >bad.yaml
 "$CERTCONFD" agent --config bad.yaml --log-target stderr 2>bad.err
 rc=$?
-if [ $rc -ne 0 ] && grep -qE "bad.yaml:5:[0-9]+" bad.err && grep -q "pkcs13" bad.err; then
+if [ $rc -eq 2 ] && grep -qE "bad.yaml:5:[0-9]+" bad.err && grep -q "pkcs13" bad.err; then
         ok "a bad configuration: the agent refuses to start, naming file, line and column"
 else
         not_ok "bad configuration: rc=$rc $(cat bad.err)"
 fi
 "$CERTCONFD" agent --config nonexistent.yaml --log-target stderr 2>bad.err
-[ $? -ne 0 ] && grep -q "nonexistent.yaml" bad.err && ok "a missing configuration is named" ||
+[ $? -eq 2 ] && grep -q "nonexistent.yaml" bad.err && ok "a missing configuration is named (exit 2)" ||
         not_ok "missing configuration: $(cat bad.err)"
 
 finish
