@@ -658,12 +658,10 @@ static int sign(const Ca *ca, X509_REQ *req, const char *req_name, const CaSignS
                 }
         }
 
-        /* The CN: the wildcard, else the request's, else the first name. */
-        if (wildcard_ok) {
-                cn = strdup(pattern);
-                if (!cn)
-                        return -ENOMEM;
-        } else {
+        /* The request's CN is a name of the certificate when it is a host
+         * name or an address; the certificate's CN is the wildcard, else
+         * the request's, else the first name. */
+        {
                 X509BuildName t;
 
                 r = name_cn(X509_REQ_get_subject_name(req), &cn);
@@ -674,6 +672,12 @@ static int sign(const Ca *ca, X509_REQ *req, const char *req_name, const CaSignS
                         if (r < 0)
                                 return r;
                 }
+        }
+        if (wildcard_ok) {
+                free(cn);
+                cn = strdup(pattern);
+                if (!cn)
+                        return -ENOMEM;
         }
 
         if (findings_count(f, SEVERITY_ERROR) > errors_before)

@@ -173,6 +173,7 @@ openssl verify -CAfile ca/ca.crt rem.chain >verify.out 2>&1 && ok "openssl verif
 openssl s_server -accept 127.0.0.1:0 -cert rem.chain -cert_chain rem.chain -key state/csr/rem.key \
         -www </dev/null >server.out 2>&1 &
 spid=$!
+trap 'kill "$spid" 2>/dev/null; rm -rf "$T"' EXIT
 port=""
 for _ in $(seq 50); do
         port=$(sed -nE 's/^ACCEPT .*:([0-9]+)$/\1/p' server.out)
@@ -180,7 +181,7 @@ for _ in $(seq 50); do
         sleep 0.1
 done
 client() {
-        openssl s_client -connect "127.0.0.1:$port" -CAfile ca/ca.crt -verify_hostname "$1" \
+        timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca/ca.crt -verify_hostname "$1" \
                 -verify_return_error </dev/null >client.out 2>&1
 }
 if [ -n "$port" ] && client lim2.sometelco.com && grep -q "Verification: OK" client.out; then

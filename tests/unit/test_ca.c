@@ -540,6 +540,20 @@ START_TEST(test_sign_cn_choice_and_no_copied_extensions) {
         ck_assert_str_eq(cn_of(y, buf, sizeof buf), "srv.corp.net");
         assert_sans(y, "srv.corp.net", "192.0.2.7");
         ASSERT_NONE(&f);
+
+        /* With a wildcard the request's CN, a host name outside it, stays a
+         * name of the certificate. */
+        {
+                _cleanup_(X509_REQ_freep) X509_REQ *gw =
+                        req_make(leaf_ec, "/CN=gw.other.net", NULL, false);
+                _cleanup_(X509_freep) X509 *z = NULL;
+
+                s.wildcard = "mx.corp.net";
+                z = sign_ok(ca_rsa, gw, &s, &f);
+                ck_assert_str_eq(cn_of(z, buf, sizeof buf), "*.mx.corp.net");
+                assert_sans(z, "*.mx.corp.net,gw.other.net", "");
+                ASSERT_NONE(&f);
+        }
 }
 END_TEST
 
@@ -596,7 +610,7 @@ START_TEST(test_second_level_subdomain_reported_and_added) {
         ck_assert_int_eq(w->severity, SEVERITY_WARNING);
         ck_assert_ptr_nonnull(strstr(w->message, "pbx.sub.domain.tld"));
         ck_assert_ptr_nonnull(strstr(w->message, "*.domain.tld"));
-        assert_sans(x, "pbx.sub.domain.tld,rp.domain.tld,*.domain.tld", "");
+        assert_sans(x, "pbx.sub.domain.tld,rp.domain.tld,*.domain.tld,ap.domain.tld", "");
         ck_assert(names_cert_covers(x, "pbx.sub.domain.tld"));
         ck_assert(names_cert_covers(x, "ap.domain.tld"));
         ck_assert(!names_cert_covers(x, "other.sub.domain.tld"));
