@@ -243,7 +243,7 @@ run ca export ca --force
 openssl req -in rem.csr -outform DER -out rem.der
 size=$(stat -c %s rem.der)
 last=$(od -An -tu1 -j $((size - 1)) -N 1 rem.der | tr -d ' ')
-{ head -c $((size - 1)) rem.der; printf "\\$(printf '%03o' $((last ^ 1)))"; } >flipped.der
+{ head -c $((size - 1)) rem.der; printf '%b' "\\$(printf '%03o' $((last ^ 1)))"; } >flipped.der
 expect_refusal "ca sign of a request whose signature does not verify" 1 "flipped.der" "does not verify" -- \
         ca sign ca flipped.der --out flipped.chain
 [ ! -e flipped.chain ] && ok "  ...and nothing was written" || not_ok "flipped.chain was written"
