@@ -10,9 +10,10 @@
 #include <openssl/x509.h>
 
 #include "agentconf.h"
+#include "x509build.h"
 
 /* A subject CN is at most 64 characters (RFC 5280 ub-common-name). */
-#define SELFSIGN_CN_MAX 64
+#define SELFSIGN_CN_MAX X509BUILD_CN_MAX
 
 typedef struct SelfSignSpec {
         const char *service; /* the CN when no name fits */

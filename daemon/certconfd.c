@@ -12,6 +12,7 @@
 #include "agentconf.h"
 #include "bundle.h"
 #include "check.h"
+#include "cmd-ca.h"
 #include "fileio.h"
 #include "inspect.h"
 #include "log.h"
@@ -32,6 +33,8 @@ static void help(FILE *out) {
               "  certconfd check [OPTIONS] STORE_DIR\n"
               "  certconfd check [OPTIONS] --service NAME CHAIN_FILE [KEY_FILE]\n"
               "  certconfd inspect [--now TIME] FILE...\n"
+              "  certconfd ca init|sign|renew|export DIR ...   (certconfd ca --help)\n"
+              "  certconfd csr --service NAME [OPTIONS]        (certconfd csr --help)\n"
               "  certconfd --version | --help\n"
               "\n"
               "agent: the long-running agent (what certconfd.service runs): watches the store\n"
@@ -74,7 +77,13 @@ static void help(FILE *out) {
               "inspect: print each certificate of a file in order (subject, issuer, SANs,\n"
               "validity, key, signature, SHA-256 fingerprint, whether signed by the next),\n"
               "then its private keys; exit status 2 when a file holds nothing usable or is\n"
-              "damaged (a key file or a CSR alone is fine).\n",
+              "damaged (a key file or a CSR alone is fine).\n"
+              "\n"
+              "ca: a private CA in DIR: init makes the root, sign issues a server certificate\n"
+              "from a CSR (--name, --wildcard DOMAIN, --client), renew issues one again with\n"
+              "the same key and subject, export writes the root for the clients.\n"
+              "csr: a certificate signing request for a service, its subject and names from\n"
+              "the store's deployment.yaml, its key kept in <state_dir>/csr/.\n",
               out);
 }
 
@@ -488,5 +497,9 @@ int main(int argc, char **argv) {
                 return cmd_check(argc - 1, argv + 1);
         if (streq(argv[1], "inspect"))
                 return cmd_inspect(argc - 1, argv + 1);
+        if (streq(argv[1], "ca"))
+                return cmd_ca(argc - 1, argv + 1);
+        if (streq(argv[1], "csr"))
+                return cmd_csr(argc - 1, argv + 1);
         return usage_error("unknown command '%s'", argv[1]);
 }
