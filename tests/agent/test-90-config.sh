@@ -90,13 +90,13 @@ services:
       - { format: pem-chain, path: targets/chain.pem }"
 bad empty 1:1 "no services configured" ""
 out=$(af_certconfd agent --config "$WORK/missing.yaml" --user --log-target stderr 2>&1)
-check_eq "a missing configuration: exit status 1" 1 "$?"
+check_eq "a missing configuration: exit status 2" 2 "$?"
 check_match "the error names the file and why" "missing[.]yaml: error CONFIG_INVALID: cannot read .*: No such file" "$out"
 
 # As a unit: the start job fails, the journal has the entry.
 af_agent_unit "$WORK/bad-unknown-key.yaml" bad-agent.service || fatal "bad-agent unit"
 check_fails "as a Type=notify unit, the start job fails" af_agent_start bad-agent.service
-check_eq "its exit status is 1" 1 "$(unit_prop bad-agent.service ExecMainStatus)"
+check_eq "its exit status is 2" 2 "$(unit_prop bad-agent.service ExecMainStatus)"
 # (by CERTCONF_FILE: journald may not know the unit of a process that is gone)
 entry=$(af_wait_event config-invalid CERTCONF_CODE=CONFIG_INVALID CERTCONF_FILE="$WORK/bad-unknown-key.yaml")
 check_match "a config-invalid entry names file, line and column" "bad-unknown-key[.]yaml:3:1: " \
