@@ -53,7 +53,7 @@ static void ca_help(FILE *out) {
               "renew: CERT_FILE again, issued by this CA: the same key, subject and\n"
               "  extensions, a new serial and validity (--days 730).\n"
               "export: the CA certificate for phones, browsers and group policy, PEM (or\n"
-              "  DER with --der), to --out (default ./ca.pem).\n"
+              "  DER with --der), to --out (default ./ca.pem, ./ca.der with --der).\n"
               "Nothing existing is overwritten without --force.\n"
               "exit status: 0 done, 1 refused (the input is wrong; nothing was written),\n"
               "2 bad usage or a file that cannot be read or written\n",
@@ -593,7 +593,7 @@ static int ca_export_cmd(int argc, char **argv) {
         };
         _cleanup_(ca_freep) Ca *ca = NULL;
         _cleanup_(freep) char *data = NULL, *subject = NULL;
-        const char *out = "ca.pem";
+        const char *out = NULL;
         bool der = false, force = false;
         size_t len = 0;
         char buf[32];
@@ -617,6 +617,8 @@ static int ca_export_cmd(int argc, char **argv) {
                 default:
                         return EXIT_USAGE;
                 }
+        if (!out)
+                out = der ? "ca.der" : "ca.pem";
         if (argc - optind != 1)
                 return usage("ca export takes one DIR");
 

@@ -230,9 +230,9 @@ expect_refusal "ca renew of a certificate another CA issued" 1 "xcap.chain" "CHA
 run ca export ca
 [ "$RC" -eq 0 ] && cmp -s ca.pem ca/ca.crt && [ "$(stat -c %a ca.pem)" = 644 ] &&
         ok "ca export: ./ca.pem, the CA certificate" || not_ok "ca export: rc=$RC $(cat err)"
-run ca export ca --der --out ca.der
+run ca export ca --der
 [ "$RC" -eq 0 ] && [ "$(openssl x509 -inform DER -in ca.der -noout -fingerprint -sha256)" = "$(openssl x509 -in ca/ca.crt -noout -fingerprint -sha256)" ] &&
-        ok "ca export --der" || not_ok "ca export --der: rc=$RC $(cat err)"
+        ok "ca export --der: ./ca.der" || not_ok "ca export --der: rc=$RC $(cat err)"
 expect_refusal "ca export over an existing file without --force" 2 "ca.pem" "--force" -- ca export ca
 run ca export ca --force
 [ "$RC" -eq 0 ] && ok "ca export --force replaces it" || not_ok "export --force: $(cat err)"
