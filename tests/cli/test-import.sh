@@ -154,10 +154,13 @@ openssl pkcs8 -topk8 -in rem.key -v2 aes-256-cbc -passout "file:key.pw" -out rem
 openssl x509 -in rem.crt -outform DER -out rem.der
 {
         printf 'Your chain, as requested:\r\n'
-        sed 's/$/\r/' root.crt | tr -d '\n' | sed 's/\r-----END/\r\n-----END/; s/\r/\r\n/g'
-        printf 'intermediate follows: '
+        sed 's/$/\r/' root.crt | head -c -2 # CR LF, and no line end after the root's END marker
         cat inter.crt
+        printf 'Regards, the CA\n'
 } >shuffled.pem
+grep -qF -- "-----END CERTIFICATE----------BEGIN CERTIFICATE-----" shuffled.pem &&
+        grep -qc $'\r' shuffled.pem && ok "shuffled.pem: root first, CR LF, END and BEGIN on one line" ||
+        not_ok "shuffled.pem is not as odd as meant"
 mkdir -p store4
 imp "a shuffled PEM chain (CR LF, text, markers sharing lines) + DER leaf + encrypted PKCS#8" 0 "wrote" \
         --service rem --out store4 --password-file key.pw shuffled.pem rem-enc.p8 rem.der
