@@ -515,7 +515,7 @@ static int key_from_p8(Reader *r, const PKCS8_PRIV_KEY_INFO *p8, int bag, bool e
         EVP_PKEY *k;
 
         ERR_set_mark();
-        k = EVP_PKCS82PKEY_ex(p8, NULL, NULL);
+        k = p8 ? EVP_PKCS82PKEY_ex(p8, NULL, NULL) : NULL;
         ERR_pop_to_mark();
         if (!k)
                 return fail(r, FINDING_KEY_INVALID, NULL,
