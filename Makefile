@@ -20,7 +20,7 @@ PREFIX     ?= /usr/local
 # and Tomcat 10; tomcat10's postinst starts nothing where PID 1 is not systemd.
 DEB_PKGS := build-essential pkg-config libssl-dev libyaml-dev libsystemd-dev check \
             openssl jq gzip clang libclang-rt-14-dev \
-            systemd dbus-user-session util-linux iproute2 strace openjdk-17-jre-headless tomcat10
+            systemd dbus-user-session util-linux iproute2 strace openjdk-17-jre-headless tomcat10 python3-cryptography-vectors
 
 PKGS := openssl yaml-0.1 libsystemd
 

@@ -82,6 +82,16 @@ static const struct {
                 "Download the current CRL again from the CA (the URL is in the certificate's CRL Distribution Points); if it still fails, ask the CA for a CRL that follows RFC 5280." },
         [FINDING_FILE_IGNORED] = { "FILE_IGNORED", SEVERITY_WARNING,
                 "The agent reads only <service>-cert.crt (the chain) and <service>-cert.key (the key), e.g. rem-cert.crt; rename an upload accordingly, or remove files the agent is not to read." },
+        [FINDING_PASSWORD] = { "PASSWORD", SEVERITY_ERROR,
+                "Give the password with --password-file FILE (a file whose first line is the password)." },
+        [FINDING_ALGORITHM_UNAVAILABLE] = { "ALGORITHM_UNAVAILABLE", SEVERITY_ERROR,
+                "Have the file exported again with AES-256 (PBES2), or install OpenSSL's legacy provider for RC2/DES." },
+        [FINDING_INPUT_FORMAT] = { "INPUT_FORMAT", SEVERITY_ERROR,
+                "Give the certificate, chain and key as PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.pfx, .p12)." },
+        [FINDING_LEAF_AMBIGUOUS] = { "LEAF_AMBIGUOUS", SEVERITY_ERROR,
+                "Give the files of one server certificate only, with its chain and key." },
+        [FINDING_CERT_MISSING] = { "CERT_MISSING", SEVERITY_ERROR,
+                "Give the server certificate the CA sent (PEM, DER, .p7b or a .pfx holding it)." },
 };
 
 static const char *const severity_table[_SEVERITY_MAX] = {

@@ -53,6 +53,15 @@ typedef enum FindingCode {
                                   * or no CRL from the server certificate's issuer */
         FINDING_FILE_IGNORED,    /* a store file that looks like an upload but is not named
                                   * <svc>-cert.crt/.key: error when meant as one, else warning */
+        /* certconfd import and inspect (common/loader.c): */
+        FINDING_PASSWORD,        /* a PKCS#12 or encrypted key the password given (or none)
+                                  * does not open */
+        FINDING_ALGORITHM_UNAVAILABLE, /* encrypted with an algorithm OpenSSL cannot use here
+                                        * (the legacy provider missing, or unknown) */
+        FINDING_INPUT_FORMAT,    /* an input that is none of the formats read, damaged, or
+                                  * holds nothing usable (a PKCS#7 without certificates) */
+        FINDING_LEAF_AMBIGUOUS,  /* two certificates could be the server certificate */
+        FINDING_CERT_MISSING,    /* the inputs hold no certificate (a PKCS#12 with a key only) */
         _FINDING_CODE_MAX,
         _FINDING_CODE_INVALID = -EINVAL,
 } FindingCode;

@@ -54,16 +54,16 @@ static void field(FILE *out, const char *label, const char *value) {
         fputc('\n', out);
 }
 
-int inspect_print(FILE *out, const Bundle *b, time_t now) {
+/* The certificates and keys, in order; bags (may be NULL) gives each
+ * certificate's PKCS#12 bag number (-1: none). */
+static int print_items(FILE *out, X509 *const *certs, const int *bags, size_t n_certs,
+                       EVP_PKEY *const *keys, size_t n_keys, time_t now) {
         int r;
 
-        findings_fputs_printable(out, b->path);
-        fprintf(out, ": %zu certificate%s, %zu private key%s%s\n", b->n_certs,
-                b->n_certs == 1 ? "" : "s", b->n_keys, b->n_keys == 1 ? "" : "s",
-                b->n_encrypted_keys ? " (and encrypted keys not read)" : "");
-        for (size_t i = 0; i < b->n_certs; i++) {
-                X509 *x = b->certs[i];
-                _cleanup_(freep) char *subject = x509_subject_string(x), *issuer = x509_issuer_string(x);
+        for (size_t i = 0; i < n_certs; i++) {
+                X509 *x = certs[i];
+                _cleanup_(freep) char *subject = x509_subject_string(x),
+                                      *issuer = x509_issuer_string(x);
                 _cleanup_(strv_freep) char **dns = NULL, **ip = NULL;
                 char fp[128] = "(unavailable)", key[96], nb_s[32], na_s[32];
                 time_t nb = 0, na = 0;
@@ -80,13 +80,16 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                 (void) OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, &pk);
 
                 fprintf(out, "\ncertificate %zu\n", i);
+                if (bags && bags[i] >= 0)
+                        fprintf(out, "  PKCS#12 bag: %d\n", bags[i]);
                 field(out, "  subject:     ", strna(subject));
                 field(out, "  issuer:      ", strna(issuer));
                 fputs("  SANs:        ", out);
                 if (!has_san)
                         fputs("none (no subjectAltName extension)", out);
                 else if (!(dns && dns[0]) && !(ip && ip[0]))
-                        fputs(san_unreadable(x) ? "unreadable (the subjectAltName extension is malformed or repeated)"
+                        fputs(san_unreadable(x) ? "unreadable (the subjectAltName extension is "
+                                                  "malformed or repeated)"
                                                 : "none (no DNS or IP entry)",
                               out);
                 for (char **d = dns; d && *d; d++) {
@@ -99,7 +102,8 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                 fprintf(out, "  validity:    %s to %s", time_format_rfc3339(nb, nb_s, sizeof nb_s),
                         time_format_rfc3339(na, na_s, sizeof na_s));
                 if (na < now)
-                        fprintf(out, " (expired %lld days ago)\n", (long long) ((now - na) / 86400));
+                        fprintf(out, " (expired %lld days ago)\n",
+                                (long long) ((now - na) / 86400));
                 else if (nb > now)
                         fprintf(out, " (not yet valid)\n");
                 else
@@ -107,29 +111,29 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                 field(out, "  key:         ", key);
                 field(out, "  signature:   ", strna(OBJ_nid2ln(X509_get_signature_nid(x))));
                 fprintf(out, "  SHA-256:     %s\n", fp);
-                if (i + 1 < b->n_certs) {
-                        EVP_PKEY *next = X509_get0_pubkey(b->certs[i + 1]);
+                if (i + 1 < n_certs) {
+                        EVP_PKEY *next = X509_get0_pubkey(certs[i + 1]);
                         bool signed_next = next && X509_verify(x, next) == 1;
                         ERR_clear_error();
                         fprintf(out, "  signed by next: %s\n", signed_next ? "yes" : "NO");
                 } else {
                         EVP_PKEY *self = X509_get0_pubkey(x);
-                        bool self_signed =
-                                X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 &&
-                                self && X509_verify(x, self) == 1;
+                        bool self_signed = X509_NAME_cmp(X509_get_subject_name(x),
+                                                         X509_get_issuer_name(x)) == 0 &&
+                                           self && X509_verify(x, self) == 1;
                         ERR_clear_error();
                         fprintf(out, "  signed by next: (last)%s\n",
                                 self_signed ? ", self-signed root" : ", not self-signed");
                 }
         }
-        for (size_t i = 0; i < b->n_keys; i++) {
+        for (size_t i = 0; i < n_keys; i++) {
                 char key[96];
                 int match = -1;
 
-                inspect_key_description(b->keys[i], key, sizeof key);
-                for (size_t j = 0; j < b->n_certs && match < 0; j++) {
-                        EVP_PKEY *pub = X509_get0_pubkey(b->certs[j]);
-                        if (pub && EVP_PKEY_eq(pub, b->keys[i]) == 1)
+                inspect_key_description(keys[i], key, sizeof key);
+                for (size_t j = 0; j < n_certs && match < 0; j++) {
+                        EVP_PKEY *pub = X509_get0_pubkey(certs[j]);
+                        if (pub && EVP_PKEY_eq(pub, keys[i]) == 1)
                                 match = (int) j;
                         ERR_clear_error();
                 }
@@ -142,4 +146,42 @@ int inspect_print(FILE *out, const Bundle *b, time_t now) {
                         fprintf(out, "belongs to no certificate in this file\n");
         }
         return ferror(out) ? -EIO : 0;
+}
+
+int inspect_print(FILE *out, const Bundle *b, time_t now) {
+        findings_fputs_printable(out, b->path);
+        fprintf(out, ": %zu certificate%s, %zu private key%s%s\n", b->n_certs,
+                b->n_certs == 1 ? "" : "s", b->n_keys, b->n_keys == 1 ? "" : "s",
+                b->n_encrypted_keys ? " (and encrypted keys not read)" : "");
+        return print_items(out, b->certs, NULL, b->n_certs, b->keys, b->n_keys, now);
+}
+
+int inspect_print_loaded(FILE *out, const LoaderSet *s, size_t file, time_t now) {
+        _cleanup_(freep) X509 **certs = NULL;
+        _cleanup_(freep) EVP_PKEY **keys = NULL;
+        _cleanup_(freep) int *bags = NULL;
+        _cleanup_(freep) char *desc = NULL;
+        size_t nc = 0, nk = 0;
+
+        if (!s || file >= s->n_files)
+                return -EINVAL;
+        desc = loader_describe_file(s, file);
+        certs = calloc(s->n_certs + 1, sizeof(X509 *));
+        bags = calloc(s->n_certs + 1, sizeof(int));
+        keys = calloc(s->n_keys + 1, sizeof(EVP_PKEY *));
+        if (!desc || !certs || !bags || !keys)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_certs; i++)
+                if (s->certs[i].file == file) {
+                        bags[nc] = s->certs[i].bag;
+                        certs[nc++] = s->certs[i].x509;
+                }
+        for (size_t i = 0; i < s->n_keys; i++)
+                if (s->keys[i].file == file)
+                        keys[nk++] = s->keys[i].pkey;
+        findings_fputs_printable(out, s->files[file].path);
+        fputs(": ", out);
+        findings_fputs_printable(out, desc);
+        fputc('\n', out);
+        return print_items(out, certs, bags, nc, keys, nk, now);
 }

@@ -13,8 +13,10 @@
 #include "bundle.h"
 #include "check.h"
 #include "cmd-ca.h"
+#include "cmd-import.h"
 #include "fileio.h"
 #include "inspect.h"
+#include "loader.h"
 #include "log.h"
 #include "names.h"
 #include "report.h"
@@ -32,7 +34,8 @@ static void help(FILE *out) {
               "  certconfd status [--config FILE] [--json]\n"
               "  certconfd check [OPTIONS] STORE_DIR\n"
               "  certconfd check [OPTIONS] --service NAME CHAIN_FILE [KEY_FILE]\n"
-              "  certconfd inspect [--now TIME] FILE...\n"
+              "  certconfd inspect [--now TIME] [--password-file F] FILE...\n"
+              "  certconfd import --service NAME [OPTIONS] FILE...  (certconfd import --help)\n"
               "  certconfd ca init|sign|renew|export DIR ...   (certconfd ca --help)\n"
               "  certconfd csr --service NAME [OPTIONS]        (certconfd csr --help)\n"
               "  certconfd --version | --help\n"
@@ -74,11 +77,21 @@ static void help(FILE *out) {
               "exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or\n"
               "unreadable input\n"
               "\n"
+              "import: turn what the CA sent (PEM, DER, PKCS#7 .p7b, PKCS#12 .pfx/.p12,\n"
+              "encrypted keys; any order) into STORE_DIR/NAME-cert.crt and NAME-cert.key,\n"
+              "written only when they pass the checks of check --service NAME; see\n"
+              "certconfd import --help. Exit status 0 written, 1 refused, 2 bad usage or an\n"
+              "unreadable/unwritable file.\n"
+              "\n"
               "inspect: print each certificate of a file in order (subject, issuer, SANs,\n"
               "validity, key, signature, SHA-256 fingerprint, whether signed by the next),\n"
               "then its private keys; exit status 2 when a file holds nothing usable or is\n"
-              "damaged (a key file or a CSR alone is fine).\n"
+              "damaged (a key file or a CSR alone is fine). Reads PEM, DER, PKCS#7 and\n"
+              "PKCS#12; --password-file F: the password of a PKCS#12 or encrypted key (F's\n"
+              "first line; without it a PKCS#12 is tried with no and with the empty password).\n"
               "\n"
+              "import: turn what a CA sent (PEM, DER, PKCS#7, PKCS#12, keys, in any order)\n"
+              "into STORE/NAME-cert.crt and NAME-cert.key, checked as the agent checks them.\n"
               "ca: a private CA in DIR: init makes the root, sign issues a server certificate\n"
               "from a CSR (--name, --wildcard DOMAIN, --client), renew issues one again with\n"
               "the same key and subject, export writes the root for the clients.\n"
@@ -324,9 +337,9 @@ static void print_findings(FILE *out, const char *path, const Findings *f, bool 
                         f->items[j].hint);
 }
 
-/* Prints what one file holds; 0, or EXIT_USAGE when it holds nothing to
- * show or the reader found an error. */
-static int inspect_one(const char *path, time_t now) {
+/* Prints what one PEM file holds, as the bundle reader sees it; 0, or
+ * EXIT_USAGE when it holds nothing to show or the reader found an error. */
+static int inspect_pem(const char *path, time_t now) {
         _cleanup_(bundle_freep) Bundle *b = NULL;
         _cleanup_(findings_clear) Findings f = {};
         int r;
@@ -365,12 +378,46 @@ static int inspect_one(const char *path, time_t now) {
         return EXIT_USAGE;
 }
 
+/* Prints what one file holds: PEM as before (the bundle reader, which the
+ * agent uses too), DER, PKCS#7 and PKCS#12 through the loader, and PEM with
+ * a PKCS#7 block or (given a password) encrypted keys as well. */
+static int inspect_one(const char *path, const char *password, time_t now) {
+        _cleanup_(loader_set_freep) LoaderSet *s = NULL;
+        _cleanup_(findings_clear) Findings f = {};
+        LoaderOptions lo = { .password = password };
+        const LoaderFile *lf;
+        int r;
+
+        s = loader_set_new();
+        if (!s)
+                return EXIT_USAGE;
+        r = loader_load(s, path, &lo, &f);
+        if (r < 0) {
+                fprintf(stderr, "certconfd: %s: %s\n", path, strerror(-r));
+                return EXIT_USAGE;
+        }
+        lf = &s->files[0];
+        if (lf->format == LOADER_FORMAT_EMPTY || lf->format == LOADER_FORMAT_UNKNOWN ||
+            lf->format == LOADER_FORMAT_UNREADABLE ||
+            (lf->format == LOADER_FORMAT_PEM && !(lf->pem & LOADER_PEM_PKCS7) &&
+             !(password && (lf->pem & LOADER_PEM_ENCRYPTED_KEY))))
+                return inspect_pem(path, now);
+
+        if (lf->n_certs > 0 || lf->n_keys > 0)
+                (void) inspect_print_loaded(stdout, s, 0, now);
+        fflush(stdout);
+        print_findings(stderr, path, &f, false);
+        return findings_has_errors(&f) || (lf->n_certs == 0 && lf->n_keys == 0) ? EXIT_USAGE : 0;
+}
+
 static int cmd_inspect(int argc, char **argv) {
         static const struct option options[] = {
                 { "now", required_argument, NULL, 'n' },
+                { "password-file", required_argument, NULL, 'p' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
+        _cleanup_(freep) char *password = NULL;
         time_t now = time(NULL);
         int c, ret = 0;
 
@@ -381,6 +428,15 @@ static int cmd_inspect(int argc, char **argv) {
                         if (parse_now(optarg, &now) != 0)
                                 return EXIT_USAGE;
                         break;
+                case 'p':
+                        if (password)
+                                erase_and_free(TAKE_PTR(password), strlen(password));
+                        if (loader_read_password_file(optarg, &password) < 0) {
+                                fprintf(stderr, "certconfd: --password-file %s: cannot read its first line\n",
+                                        optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
                 case 'h':
                         help(stdout);
                         return 0;
@@ -388,15 +444,20 @@ static int cmd_inspect(int argc, char **argv) {
                         return EXIT_USAGE;
                 }
         }
-        if (optind >= argc)
+        if (optind >= argc) {
+                if (password)
+                        erase_and_free(TAKE_PTR(password), strlen(password));
                 return usage_error("%s", "inspect needs at least one FILE");
+        }
 
         for (int i = optind; i < argc; i++) {
                 if (i > optind)
                         fputc('\n', stdout);
-                if (inspect_one(argv[i], now) != 0)
+                if (inspect_one(argv[i], password, now) != 0)
                         ret = EXIT_USAGE;
         }
+        if (password)
+                erase_and_free(TAKE_PTR(password), strlen(password));
         return ret;
 }
 
@@ -495,6 +556,8 @@ int main(int argc, char **argv) {
                 return cmd_status(argc - 1, argv + 1);
         if (streq(argv[1], "check"))
                 return cmd_check(argc - 1, argv + 1);
+        if (streq(argv[1], "import"))
+                return cmd_import(argc - 1, argv + 1);
         if (streq(argv[1], "inspect"))
                 return cmd_inspect(argc - 1, argv + 1);
         if (streq(argv[1], "ca"))
