@@ -99,7 +99,8 @@ $(O)/tests/test_%: $(O)/tests/test_%.o $(TESTLIB_OBJS) $(LIB)
 $(O)/tests/limbo-harness: $(O)/tests/limbo/harness.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-FUZZ_BINS := $(O)/tests/fuzz_bundle $(O)/tests/fuzz_deploy $(O)/tests/fuzz_check $(O)/tests/fuzz_agentconf
+FUZZ_BINS := $(O)/tests/fuzz_bundle $(O)/tests/fuzz_deploy $(O)/tests/fuzz_check $(O)/tests/fuzz_agentconf \
+             $(O)/tests/fuzz_loader
 
 $(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)

@@ -8,7 +8,8 @@ O=${1:?usage: run.sh BUILD_DIR RUNS}
 RUNS=${2:?usage: run.sh BUILD_DIR RUNS}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work="$O/fuzz-work"
-rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$work/agentconf" "$O/fuzz-artifacts"
+rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$work/agentconf" "$work/loader" \
+        "$O/fuzz-artifacts"
 
 # Seeds: a small CA, a leaf and its key, in the layouts operators upload.
 (
@@ -29,6 +30,21 @@ rm -rf "$work" && mkdir -p "$work/bundle" "$work/deploy" "$work/check" "$work/ag
         printf '\000' | cat - bundle/leaf.der ca.der >check/chain-default
         printf '\001' | cat - bundle/leaf.der ca.der >check/chain-strict
         printf '\005' | cat - bundle/leaf.der >check/leaf-xcap
+        # loader: a password byte (0 none, 1 empty, 2 "pass"), then files
+        # split at "\n--8<--\n": PKCS#12 (modern and legacy), PKCS#7, DER,
+        # an encrypted PKCS#8 key, PEM.
+        echo pass >pw
+        openssl pkcs12 -export -in leaf.crt -inkey leaf.key -certfile ca.crt -passout file:pw \
+                -out p12-modern >/dev/null 2>&1
+        openssl pkcs12 -export -legacy -in leaf.crt -inkey leaf.key -passout file:pw \
+                -out p12-legacy >/dev/null 2>&1 || true
+        openssl crl2pkcs7 -nocrl -certfile bundle/chain.pem -outform DER -out p7b >/dev/null 2>&1
+        openssl pkcs8 -topk8 -in leaf.key -passout file:pw -outform DER -out p8 >/dev/null 2>&1
+        printf '\002' | cat - p12-modern >loader/p12-modern
+        [ -s p12-legacy ] && printf '\002' | cat - p12-legacy >loader/p12-legacy
+        printf '\000' | cat - p7b >loader/p7b
+        printf '\002' | cat - p8 >loader/p8-encrypted
+        { printf '\000'; cat bundle/combined.pem; printf '\n--8<--\n'; cat bundle/leaf.der; } >loader/pem-and-der
 )
 cp "$top/etc/demo/deployment.yaml" "$work/deploy/"
 printf 'subject:\n  organisation: x\nmcc: 1000\nservices:\n  rem: {hosts: [1.2.3.4]}\n' >"$work/deploy/bad.yaml"
@@ -37,7 +53,7 @@ cp "$top/etc/certconf.yaml" "$work/agentconf/"
 cp "$top/etc/demo/certconf.yaml" "$work/agentconf/demo.yaml"
 
 status=0
-for t in bundle deploy check agentconf; do
+for t in bundle deploy check agentconf loader; do
         echo "fuzz: $t, $RUNS runs"
         if ! "$O/tests/fuzz_$t" -seed=1 -runs="$RUNS" -max_len=65536 -timeout=10 \
                 -artifact_prefix="$O/fuzz-artifacts/$t-" "$work/$t" >"$O/fuzz-$t.log" 2>&1; then
