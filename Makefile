@@ -6,6 +6,8 @@
 #   make limbo-full   the full x509-limbo suite (9,780 cases) from ../shared
 #   make fuzz         fuzz the bundle and deployment parsers (libFuzzer)
 #   make run          the demo: certconfd on etc/demo with files under ./run
+#   make install      DESTDIR=... PREFIX=... (default /usr/local): what the packages install
+#   make deb, rpm     the Debian and RPM packages, into build/ (packaging/README.md)
 #   make clean
 
 VERSION    := 0.1.0
@@ -20,7 +22,8 @@ PREFIX     ?= /usr/local
 # and Tomcat 10; tomcat10's postinst starts nothing where PID 1 is not systemd.
 DEB_PKGS := build-essential pkg-config libssl-dev libyaml-dev libsystemd-dev check \
             openssl jq gzip clang libclang-rt-14-dev \
-            systemd dbus-user-session util-linux iproute2 strace openjdk-17-jre-headless tomcat10 python3-cryptography-vectors
+            systemd dbus-user-session util-linux iproute2 strace openjdk-17-jre-headless tomcat10 \
+            python3-cryptography-vectors debhelper dpkg-dev lintian rpm man-db groff-base
 
 PKGS := openssl yaml-0.1 libsystemd
 
@@ -43,7 +46,7 @@ ifeq ($(FUZZ),1)
 SANFLAGS += -fsanitize=fuzzer-no-link
 endif
 
-ALL_CFLAGS = $(WARNFLAGS) $(DEFS) $(CFLAGS) $(SANFLAGS) -iquote common $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARNFLAGS) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -iquote common $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRCS    := $(sort $(wildcard common/*.c))
@@ -60,7 +63,8 @@ LIMBO_BIN   := $(O)/tests/limbo-harness
 LIB    := $(O)/libcertconf.a
 DAEMON := $(O)/certconfd
 
-.PHONY: all deps check check-run unit limbo-full limbo-full-run fuzz fuzz-run fuzz-bins run clean format
+.PHONY: all deps check check-run unit limbo-full limbo-full-run fuzz fuzz-run fuzz-bins run clean format \
+        install deb rpm
 .DEFAULT_GOAL := all
 
 all: $(DAEMON)
@@ -162,6 +166,72 @@ limbo-full-run: $(LIMBO_BIN)
 	fi
 	tests/limbo/run.sh "$(LIMBO_BIN)" "$(LIMBO_FULL)" full
 
+# ---- install and packages -------------------------------------------------
+# `make install` installs what the packages install (packaging/README.md);
+# the packages run it with PREFIX=/usr. The binary's default configuration
+# is /etc/certconf/certconf.yaml whatever PREFIX is; an existing one is kept.
+
+SBINDIR     ?= $(PREFIX)/sbin
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+CATALOGDIR  ?= $(PREFIX)/lib/systemd/catalog
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/certconf
+SYSCONFDIR  ?= /etc
+UNIT        := $(O)/systemd/certconfd.service
+DOCS        := README.md docs/deployment-yaml.md
+
+# Rebuilt whenever SBINDIR may have changed (it is cheap).
+$(UNIT): systemd/certconfd.service.in FORCE
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@.tmp && mv $@.tmp $@
+
+install: $(DAEMON) $(UNIT)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) \
+	        $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+	        $(DESTDIR)$(SYSCONFDIR)/certconf/xcap $(DESTDIR)$(SYSCONFDIR)/certconf/bsf
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/certconfd
+	install -m 0644 $(UNIT) $(DESTDIR)$(UNITDIR)/certconfd.service
+	install -m 0644 systemd/certconf.catalog $(DESTDIR)$(CATALOGDIR)/certconf.catalog
+	install -m 0644 systemd/certconf.tmpfiles $(DESTDIR)$(TMPFILESDIR)/certconf.conf
+	install -m 0644 man/certconfd.8 $(DESTDIR)$(MANDIR)/man8/certconfd.8
+	install -m 0644 man/certconf.yaml.5 $(DESTDIR)$(MANDIR)/man5/certconf.yaml.5
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/certconf/certconf.yaml ]; then \
+	        echo "install: kept $(DESTDIR)$(SYSCONFDIR)/certconf/certconf.yaml (etc/certconf.yaml is the shipped one)"; \
+	else \
+	        echo "install -m 0644 etc/certconf.yaml $(DESTDIR)$(SYSCONFDIR)/certconf/certconf.yaml"; \
+	        install -m 0644 etc/certconf.yaml $(DESTDIR)$(SYSCONFDIR)/certconf/certconf.yaml; \
+	fi
+
+# The source tree as the packages build it: the working tree (uncommitted
+# changes too) without build output. The package builds run without this
+# make's MAKEFLAGS, so that `make SAN=1 deb` still builds without sanitizers.
+PKG_TREE_EXCLUDES := --exclude=./build --exclude=./run --exclude=./.git
+DEB_BUILD_OPTIONS ?= parallel=2
+
+# build/certconf_VERSION_ARCH.deb: dpkg-buildpackage in a copy under build/deb.
+deb: deps
+	rm -rf build/deb && mkdir -p build/deb/certconf-$(VERSION)
+	tar -c $(PKG_TREE_EXCLUDES) -f - . | tar -x -C build/deb/certconf-$(VERSION)
+	cp -r packaging/debian build/deb/certconf-$(VERSION)/debian
+	cd build/deb/certconf-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	        DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" dpkg-buildpackage -b -us -uc
+	cp build/deb/certconf_$(VERSION)_*.deb build/
+	@ls -l build/certconf_$(VERSION)_*.deb
+
+# build/certconf-VERSION-1.ARCH.rpm: rpmbuild with _topdir build/rpm, from a
+# tarball of the tree. --nodeps: the BuildRequires name Fedora packages,
+# which Debian's rpm database does not know (make deps installs the real ones).
+rpm: deps
+	rm -rf build/rpm && mkdir -p build/rpm/SOURCES build/rpm/SPECS
+	tar -c $(PKG_TREE_EXCLUDES) --transform 's|^\./|certconf-$(VERSION)/|' -zf build/rpm/SOURCES/certconf-$(VERSION).tar.gz .
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	        rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" --define "_smp_mflags -j2" \
+	        packaging/rpm/certconf.spec
+	cp build/rpm/RPMS/*/certconf-$(VERSION)-*.rpm build/
+	@ls -l build/certconf-$(VERSION)-*.rpm
+
 # ---- demo ----------------------------------------------------------------
 
 run: deps $(DAEMON)
@@ -176,4 +246,6 @@ format:
 # Keep the objects of test and fuzz binaries (they are otherwise intermediate).
 .SECONDARY:
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Not the package builds' trees (build/deb, build/rpm): their tmpfiles.d
+# directories and their own dependency files are not ours.
+-include $(shell find $(O) \( -path $(O)/deb -o -path $(O)/rpm \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -2,8 +2,9 @@
 # Runs the whole suite against the binaries in build dir $1 (made by
 # `make check`): every Check unit test, every CLI test script, the agent's
 # integration cases (tests/agent; root only, else skipped loudly), the
-# x509-limbo core set against its floor and, with FUZZ_DIR set, a short
-# fixed-seed fuzz run of the parsers. Prints one line per part and a
+# packages (tests/pkg: make deb and make rpm, checked), the x509-limbo core
+# set against its floor and, with FUZZ_DIR set, a short fixed-seed fuzz run
+# of the parsers. Prints one line per part and a
 # closing "N passed, N failed". Exits nonzero if anything failed.
 set -uo pipefail
 
@@ -82,6 +83,25 @@ elif printf '%s\n' "$out" | grep -q '^agent: SKIPPED'; then
 else
         printf '%s\n' "$out" | grep -E '^(ok   |     time )'
         echo "ok   agent: $p passed"
+        passed=$((passed + p))
+fi
+
+# The packages (tests/pkg): make deb and make rpm from the working tree, the
+# .deb unpacked and checked, its unit verified and scored, lintian. Not
+# root, the capability checks are skipped loudly (CI runs as root).
+out=$(bash tests/pkg/run.sh 2>&1)
+rc=$?
+p=$(printf '%s\n' "$out" | sed -nE 's/^pkg: ([0-9]+) passed, ([0-9]+) failed.*$/\1/p' | tail -n 1)
+f=$(printf '%s\n' "$out" | sed -nE 's/^pkg: ([0-9]+) passed, ([0-9]+) failed.*$/\2/p' | tail -n 1)
+if [ "$rc" -ne 0 ] || [ -z "$p" ] || [ "${f:-0}" -ne 0 ]; then
+        printf '%s\n' "$out"
+        echo "FAIL pkg (exit $rc)"
+        failed=$((failed + (${f:-0} > 0 ? ${f:-0} : 1)))
+        passed=$((passed + ${p:-0}))
+        failed_parts+=("pkg")
+else
+        printf '%s\n' "$out" | grep -E '^(SKIP |ok   (make (deb|rpm)|systemd-analyze|lintian))|^    exposed: '
+        echo "ok   pkg: $p passed"
         passed=$((passed + p))
 fi
 
