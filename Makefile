@@ -206,7 +206,9 @@ install: $(DAEMON) $(UNIT)
 
 # The source tree as the packages build it: the working tree (uncommitted
 # changes too) without build output. The package builds run without this
-# make's MAKEFLAGS, so that `make SAN=1 deb` still builds without sanitizers.
+# make's MAKEFLAGS and without SAN, FUZZ and O (make exports command-line
+# variables to recipes), so that `make SAN=1 deb` still builds without
+# sanitizers.
 PKG_TREE_EXCLUDES := --exclude=./build --exclude=./run --exclude=./.git
 DEB_BUILD_OPTIONS ?= parallel=2
 
@@ -215,7 +217,7 @@ deb: deps
 	rm -rf build/deb && mkdir -p build/deb/certconf-$(VERSION)
 	tar -c $(PKG_TREE_EXCLUDES) -f - . | tar -x -C build/deb/certconf-$(VERSION)
 	cp -r packaging/debian build/deb/certconf-$(VERSION)/debian
-	cd build/deb/certconf-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	cd build/deb/certconf-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN -u FUZZ -u O \
 	        DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" dpkg-buildpackage -b -us -uc
 	cp build/deb/certconf_$(VERSION)_*.deb build/
 	@ls -l build/certconf_$(VERSION)_*.deb
@@ -226,7 +228,7 @@ deb: deps
 rpm: deps
 	rm -rf build/rpm && mkdir -p build/rpm/SOURCES build/rpm/SPECS
 	tar -c $(PKG_TREE_EXCLUDES) --transform 's|^\./|certconf-$(VERSION)/|' -zf build/rpm/SOURCES/certconf-$(VERSION).tar.gz .
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN -u FUZZ -u O \
 	        rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" --define "_smp_mflags -j2" \
 	        packaging/rpm/certconf.spec
 	cp build/rpm/RPMS/*/certconf-$(VERSION)-*.rpm build/

@@ -13,9 +13,10 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-# Run from `make check`, the caller's MAKEFLAGS (SAN=1 O=build/san) would
+# Run from `make check`, the caller's MAKEFLAGS and its command-line
+# variables (make exports SAN=1 and O=build/san into the environment) would
 # reach the package builds.
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES SAN FUZZ O
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/certconf-pkg-XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
