@@ -14,14 +14,22 @@ AF_SAN_ENV='Environment=ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:exitcode=66
 Environment=UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=66'
 
 # af_agent_unit CONFIG [UNIT=certconfd.service]: the agent as a Type=notify
-# unit (its start job ends at READY=1, after the first reconcile).
+# unit (its start job ends at READY=1, after the first reconcile), with the
+# real unit's hardening as far as a user manager applies it.
 af_agent_unit() {
-        local config=$1 unit=${2:-certconfd.service}
+        local config=$1 unit=${2:-certconfd.service} hardening
+        hardening=$(agent_unit_hardening) || return 1
         user_unit_install "$unit" "[Unit]
 Description=certconf agent under test ($config)
 StartLimitIntervalSec=0
 
 [Service]
+# from systemd/certconfd.service.in (see agent_unit_hardening in lib.sh)
+$hardening
+# the test's own (as agent_unit_install in agent-lib.sh)
+SystemCallFilter=@debug
+BindPaths=$CASE_DIR
+ReadWritePaths=$WORK
 Type=notify
 NotifyAccess=main
 ExecStart=$CERTCONFD agent --config $config --user --log-target journal

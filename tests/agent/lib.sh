@@ -459,3 +459,54 @@ ExecStart=$AGENT_BIN/sserver serve $port %t/%N
 ExecStartPost=$AGENT_BIN/wait-tls 127.0.0.1 $port 30
 TimeoutStartSec=60"
 }
+
+# ---- the real unit's hardening, for the agent under test ---------------------
+
+# agent_unit_hardening: the [Service] lines of the real unit
+# (systemd/certconfd.service.in) that apply to the agent under test, one a
+# line: all but the settings the test replaces and those an unprivileged
+# user manager refuses (AGENT_UNIT_DROPPED, each with its reason). A setting
+# added to the real unit is copied unless it is listed there, so a setting
+# that breaks the agent breaks these tests. What systemd 252's user manager
+# makes of the rest: the seccomp family (SystemCallFilter=, RestrictAddressFamilies=,
+# MemoryDenyWriteExecute=, LockPersonality=, RestrictNamespaces=, ...),
+# NoNewPrivileges=, UMask=, WatchdogSec= and NotifyAccess= apply; the mount
+# namespace settings (ProtectSystem=, PrivateTmp=, ProtectHome=, ...) are
+# ignored without PrivateUsers= (with it, the namespace setup fails in this
+# harness); PrivateNetwork=, PrivateIPC= and ProtectHostname= are ignored
+# with a log line (no CAP_SYS_ADMIN).
+AGENT_UNIT_DROPPED=(
+        # the test's own: its build, --config and --user, Restart=no so that a
+        # failure shows, a shorter start timeout
+        ExecStart Restart RestartSec TimeoutStartSec
+        # the real unit's paths (/var/lib/certconf, /etc/certconf and the
+        # targets); the test's are under $WORK (see agent_unit_install)
+        StateDirectory StateDirectoryMode ConfigurationDirectory
+        ConfigurationDirectoryMode ReadWritePaths
+        # these drop capabilities from the bounding set, which an unprivileged
+        # manager cannot do (no CAP_SETPCAP): the start fails at step
+        # CAPABILITIES (218); the test user has no capabilities to drop
+        CapabilityBoundingSet PrivateDevices ProtectKernelModules ProtectKernelLogs ProtectClock
+)
+agent_unit_hardening() {
+        local unit=$TOP/systemd/certconfd.service.in line key d section="" n=0 skip
+        [ -f "$unit" ] || { echo "agent_unit_hardening: no $unit" >&2; return 1; }
+        while IFS= read -r line || [ -n "$line" ]; do
+                case $line in
+                "[Service]") section=service && continue ;;
+                "["*) section="" && continue ;;
+                "" | "#"* | ";"*) continue ;;
+                esac
+                [ "$section" = service ] || continue
+                key=${line%%=*}
+                skip=
+                for d in "${AGENT_UNIT_DROPPED[@]}"; do
+                        [ "$key" = "$d" ] && skip=1
+                done
+                [ -n "$skip" ] && continue
+                printf '%s\n' "$line"
+                n=$((n + 1))
+        done <"$unit"
+        # Fewer than this: the parsing above is broken, not the unit.
+        [ "$n" -ge 20 ] || { echo "agent_unit_hardening: only $n lines from $unit" >&2; return 1; }
+}
