@@ -21,11 +21,14 @@
 #define CA_SIGN_DEFAULT_DAYS 730
 #define CA_MAX_DAYS          36500
 
-/* A subject written as openssl does ("/C=SE/O=Example/CN=Example Root CA",
- * a backslash escaping the next character) or as RFC 4514 does ("CN=Example
- * Root CA,O=Example,C=SE", the last RDN first; a backslash escaping the next
- * character). Attributes are OpenSSL's short or long names (C, ST, L, O, OU,
- * CN, emailAddress, DC, ...), one value each; a CN is required. On a bad one
+/* A subject written as openssl does ("/C=SE/O=Example/CN=Example Root CA")
+ * or as RFC 4514 does ("CN=Example Root CA,O=Example,C=SE", the last RDN
+ * first). In both, a backslash escapes the next character, or with two hex
+ * digits is that byte ("\2C"); an unescaped '+' joins attributes into one
+ * multi-valued RDN ("/O=Example+OU=NOC/CN=x"). Attributes are OpenSSL's short
+ * or long names in any letter case (C, ST, L, O, OU, CN, emailAddress, DC,
+ * commonName, cn, ...); a value longer than RFC 5280 allows (a CN of more
+ * than 64 characters) is refused saying so; a CN is required. On a bad one
  * returns -EINVAL and, when ret_error is not NULL, a malloc'd message saying
  * what is wrong. */
 int ca_subject_parse(const char *s, X509_NAME **ret, char **ret_error);
@@ -55,12 +58,15 @@ DEFINE_PTR_CLEANUP(Ca, ca_free)
 
 /* Reads DIR/ca.crt (the CA certificate alone, PEM) and, with with_key,
  * DIR/ca.key (its unencrypted key, PEM; the buffer read is wiped; without,
- * ca->key is NULL and nothing can be issued). A file that cannot be read is
- * FILE_UNREADABLE and its negative errno (-ENOENT, -EACCES, ...). A
+ * ca->key is NULL and nothing can be issued). Both are read relative to DIR,
+ * never through a symbolic link. A file that cannot be read (a link too) is
+ * FILE_UNREADABLE and its negative errno (-ENOENT, -EACCES, -ELOOP, ...). A
  * certificate that is not a CA's (CHAIN_CA_FLAGS), a file that holds no
- * certificate or key or more than one, an encrypted key, and a key that does
- * not match the certificate (KEY_MISMATCH, naming both files) are findings
- * and -EINVAL. */
+ * certificate or key or more than one, a ca.key open to group or others
+ * (KEY_INVALID, "chmod 600"), an encrypted key (KEY_ENCRYPTED), a key that
+ * does not match the certificate (KEY_MISMATCH, naming both files) and, with
+ * with_key, a CA key the check refuses (WEAK_KEY, policy_key_verdict(); an
+ * Ed25519 one is a warning) are findings and -EINVAL. */
 int ca_load(const char *dir, bool with_key, Ca **ret, Findings *f);
 
 typedef struct CaSignSpec {
@@ -73,28 +79,43 @@ typedef struct CaSignSpec {
 
 /* Issues a server certificate for the request req (read from the file
  * req_name, for findings). First the request's signature must verify
- * (CHAIN_SIGNATURE) and an RSA key must have 2048 bits or more (WEAK_KEY).
- * subjectAltName: the names the request asks for, then each --name, then
- * "*.DOMAIN", then the subject CN when it is a host name or an address,
- * repeats dropped. A name that is neither a host name nor an address (a
+ * (CHAIN_SIGNATURE) and its key pass the check's key rule (WEAK_KEY,
+ * policy_key_verdict() under the default profile: an error refuses, its
+ * warning passes; what only the strict profile refuses is a warning). A
+ * request asking for CA:TRUE or keyCertSign gets CA:FALSE and a
+ * CHAIN_CA_FLAGS warning. subjectAltName: the names the request asks for,
+ * then each --name, then "*.DOMAIN", then the request's CN when it is a host
+ * name, a wildcard or an address; DNS names in lower case without a trailing
+ * dot, repeats dropped. A name that is neither a host name nor an address (a
  * wildcard that is not "*." over a host name, or is directly over a public
- * suffix) is NAME_INVALID naming it. A host name two or more labels below the
- * wildcard's domain is a SAN_NOT_COVERED warning (a wildcard covers one
- * label; it is issued as its own name). No names at all is SAN_MISSING.
- * Subject: the request's, with CN "*.DOMAIN" with a wildcard, else the
- * request's CN, else the first name. Extensions: those of
- * x509build_add_server_extensions() (clientAuth with s->client), AKI the CA's
- * key identifier; none of the request's other extensions is copied. Validity
- * now - 5 minutes to now + days, not beyond the CA's notAfter (a
+ * suffix) is NAME_INVALID naming it; so is a request CN that looks like a
+ * name but is none ("*.com", "exa_mple.com"). A host name two or more labels
+ * below a wildcard's domain (--wildcard's or one the request asks for) is a
+ * SAN_NOT_COVERED warning (a wildcard covers one label; it is issued as its
+ * own name). No names at all is SAN_MISSING. Subject: the request's, with CN
+ * "*.DOMAIN" with a wildcard, else the request's CN (a name, or text such as
+ * "My Server"), else the first name; one longer than 64 characters is not
+ * the CN (a SUBJECT_FIELDS warning; the first name that fits is, the long
+ * name stays a subjectAltName), and when no name fits that is NAME_INVALID.
+ * Extensions: those of x509build_add_server_extensions() (clientAuth with
+ * s->client), AKI the CA's key identifier; none of the request's own is
+ * copied. Signed with SHA-256 (no digest for an Ed25519/Ed448 CA key).
+ * Validity now - 5 minutes to now + days, not beyond the CA's notAfter (a
  * CERT_EXPIRING warning when cut short; an error when the CA has expired or
  * is not yet valid). Errors: -EINVAL with the findings. */
 int ca_sign(const Ca *ca, X509_REQ *req, const char *req_name, const CaSignSpec *s, X509 **ret,
             Findings *f);
 
-/* A new certificate with cert's subject, public key and extensions (in their
- * order), a new serial and the validity of ca_sign(). cert (read from
- * cert_name) must have been issued by this CA: its issuer name and signature
- * (CHAIN_UNRELATED error otherwise; the CA certificate itself too). */
+/* A new certificate for cert's public key with cert's subject, a new serial
+ * and the validity of ca_sign(). cert (read from cert_name) must have been
+ * issued by this CA: its issuer name and signature (CHAIN_UNRELATED error
+ * otherwise; the CA certificate itself too). It must be a server
+ * certificate: a CA certificate (basicConstraints CA:TRUE or keyUsage
+ * keyCertSign) is CHAIN_CA_FLAGS, extensions OpenSSL cannot use
+ * CERT_INVALID. Its key passes ca_sign()'s key rule. The extensions are made
+ * again as ca_sign() makes them, from cert's DNS and IP subjectAltNames (in
+ * their order; without any, its CN when that is a name; none: SAN_MISSING),
+ * clientAuth kept when cert had it; nothing else of cert's is copied. */
 int ca_renew(const Ca *ca, X509 *cert, const char *cert_name, unsigned days, time_t now, X509 **ret,
              Findings *f);
 

@@ -172,69 +172,70 @@ static int check_validity(Ctx *c, X509 *x, bool anchor) {
 
 /* ---- keys and signatures ------------------------------------------------- */
 
-/* For a finding about a root from the trust anchors: the fix is there. */
-#define ANCHOR_HINT                                                                                \
-        "The chain leads to this root from the trust anchors: ask the CA for a chain to its "      \
-        "current root and trust that one instead."
+/* The sizes and types every profile requires, and innovaphone's limits for a
+ * server certificate's key. */
+_printf_(4, 5) static int verdict(PolicyKeyVerdict *v, Severity sev, const char *hint,
+                                  const char *fmt, ...) {
+        va_list ap;
 
-/* anchor: x comes from the trust anchors (judged only by the strict profile). */
-static int check_key_strength(Ctx *c, X509 *x, bool leaf, bool anchor) {
-        EVP_PKEY *k = X509_get0_pubkey(x);
-        const char *hint = anchor ? ANCHOR_HINT : NULL, *who = anchor ? "trust anchor: " : "";
+        v->severity = sev;
+        v->hint = hint;
+        va_start(ap, fmt);
+        (void) vsnprintf(v->message, sizeof v->message, fmt, ap);
+        va_end(ap);
+        return 1;
+}
+
+static int key_base(const EVP_PKEY *k, Profile profile, bool leaf, PolicyKeyVerdict *v) {
         int bits;
 
-        ERR_clear_error();
         if (!k)
-                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
-                           "%sthe public key of this certificate cannot be read (unsupported type?)",
-                           who);
+                return verdict(v, SEVERITY_ERROR, NULL,
+                               "the public key cannot be read (unsupported type?)");
         bits = EVP_PKEY_get_bits(k);
         if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS")) {
                 if (bits < 2048)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
-                                   "%sRSA key of %d bits; at least 2048 are required", who, bits);
-                if (leaf && c->in->profile == PROFILE_INNOVAPHONE && bits > 2048)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
-                                   "Create a 2048-bit RSA key and request the certificate again (innovaphone devices limit the key length to save CPU).",
-                                   "RSA key of %d bits; the innovaphone profile allows at most 2048",
-                                   bits);
+                        return verdict(v, SEVERITY_ERROR, NULL,
+                                       "RSA key of %d bits; at least 2048 are required", bits);
+                if (leaf && profile == PROFILE_INNOVAPHONE && bits > 2048)
+                        return verdict(v, SEVERITY_ERROR,
+                                       "Create a 2048-bit RSA key and request the certificate again (innovaphone devices limit the key length to save CPU).",
+                                       "RSA key of %d bits; the innovaphone profile allows at most 2048",
+                                       bits);
                 if (bits > 8192)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
-                                   "%sRSA key of %d bits; at most 8192 are supported", who, bits);
+                        return verdict(v, SEVERITY_ERROR, NULL,
+                                       "RSA key of %d bits; at most 8192 are supported", bits);
         } else if (EVP_PKEY_is_a(k, "EC")) {
                 if (bits < 256)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
-                                   "%sEC key of %d bits; at least 256 (P-256) are required", who,
-                                   bits);
-                if (leaf && c->in->profile == PROFILE_INNOVAPHONE)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
-                                   "Create a 2048-bit RSA key and request the certificate again.",
-                                   "EC key; the innovaphone profile requires RSA (sha256WithRSAEncryption)");
+                        return verdict(v, SEVERITY_ERROR, NULL,
+                                       "EC key of %d bits; at least 256 (P-256) are required",
+                                       bits);
+                if (leaf && profile == PROFILE_INNOVAPHONE)
+                        return verdict(v, SEVERITY_ERROR,
+                                       "Create a 2048-bit RSA key and request the certificate again.",
+                                       "EC key; the innovaphone profile requires RSA (sha256WithRSAEncryption)");
         } else if (EVP_PKEY_is_a(k, "DSA")) {
-                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
-                           "%sDSA key: TLS clients no longer accept DSA certificates", who);
+                return verdict(v, SEVERITY_ERROR, NULL,
+                               "DSA key: TLS clients no longer accept DSA certificates");
         } else if (EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448")) {
                 const char *name = EVP_PKEY_is_a(k, "ED25519") ? "Ed25519" : "Ed448";
 
                 /* Valid, but few clients take it: the default profile warns. */
-                return add(c, FINDING_WEAK_KEY,
-                           c->in->profile == PROFILE_DEFAULT ? SEVERITY_WARNING : SEVERITY_ERROR,
-                           x, anchor ? hint : "Create an RSA 2048-bit or EC P-256 key and request the certificate again.",
-                           "%s%s key: %s certificates are not supported by browsers and most phones (UEs); use RSA 2048 or EC P-256",
-                           who, name, name);
+                return verdict(v, profile == PROFILE_DEFAULT ? SEVERITY_WARNING : SEVERITY_ERROR,
+                               "Create an RSA 2048-bit or EC P-256 key and request the certificate again.",
+                               "%s key: %s certificates are not supported by browsers and most phones (UEs); use RSA 2048 or EC P-256",
+                               name, name);
         } else {
-                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, hint,
-                           "%sunsupported key type %s", who, strna(EVP_PKEY_get0_type_name(k)));
+                return verdict(v, SEVERITY_ERROR, NULL, "unsupported key type %s",
+                               strna(EVP_PKEY_get0_type_name(k)));
         }
         return 0;
 }
 
 /* strict: the key forms browsers accept (CABF BR 6.1.5): an RSA modulus of
  * whole bytes, EC only on P-256, P-384 and P-521. Sizes below the minimum are
- * check_key_strength()'s. */
-static int check_strict_key(Ctx *c, X509 *x, bool anchor) {
-        EVP_PKEY *k = X509_get0_pubkey(x);
-        const char *hint = anchor ? ANCHOR_HINT : NULL, *who = anchor ? "trust anchor: " : "";
+ * key_base()'s. */
+static int key_strict(const EVP_PKEY *k, PolicyKeyVerdict *v) {
         int bits;
 
         if (!k)
@@ -242,11 +243,10 @@ static int check_strict_key(Ctx *c, X509 *x, bool anchor) {
         bits = EVP_PKEY_get_bits(k);
         if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS")) {
                 if (bits >= 2048 && bits <= 8192 && bits % 8 != 0)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
-                                   anchor ? hint
-                                          : "Create a new key of 2048, 3072 or 4096 bits and request the certificate again.",
-                                   "%sRSA key of %d bits, not a multiple of 8; strict validators accept only whole-byte sizes such as 2048, 3072 or 4096 (CABF BR 6.1.5)",
-                                   who, bits);
+                        return verdict(v, SEVERITY_ERROR,
+                                       "Create a new key of 2048, 3072 or 4096 bits and request the certificate again.",
+                                       "RSA key of %d bits, not a multiple of 8; strict validators accept only whole-byte sizes such as 2048, 3072 or 4096 (CABF BR 6.1.5)",
+                                       bits);
         } else if (EVP_PKEY_is_a(k, "EC") && bits >= 256) {
                 char group[64] = "";
                 int nid = NID_undef;
@@ -256,13 +256,59 @@ static int check_strict_key(Ctx *c, X509 *x, bool anchor) {
                         nid = OBJ_sn2nid(group);
                 ERR_clear_error();
                 if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1)
-                        return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x,
-                                   anchor ? hint
-                                          : "Create a new EC key on P-256 (prime256v1) or P-384 and request the certificate again.",
-                                   "%sEC key on %s; browsers and strict validators accept only the curves P-256, P-384 and P-521",
-                                   who, group[0] ? group : "explicitly given curve parameters");
+                        return verdict(v, SEVERITY_ERROR,
+                                       "Create a new EC key on P-256 (prime256v1) or P-384 and request the certificate again.",
+                                       "EC key on %s; browsers and strict validators accept only the curves P-256, P-384 and P-521",
+                                       group[0] ? group : "explicitly given curve parameters");
         }
         return 0;
+}
+
+int policy_key_verdict(const EVP_PKEY *k, Profile profile, bool leaf, PolicyKeyVerdict *ret) {
+        PolicyKeyVerdict v = {};
+
+        if (!ret)
+                return -EINVAL;
+        if (key_base(k, profile, leaf, &v) || (profile == PROFILE_STRICT && key_strict(k, &v))) {
+                *ret = v;
+                return 1;
+        }
+        ERR_clear_error();
+        return 0;
+}
+
+/* For a finding about a root from the trust anchors: the fix is there. */
+#define ANCHOR_HINT                                                                                \
+        "The chain leads to this root from the trust anchors: ask the CA for a chain to its "      \
+        "current root and trust that one instead."
+
+static int add_key_verdict(Ctx *c, X509 *x, bool anchor, const PolicyKeyVerdict *v) {
+        return add(c, FINDING_WEAK_KEY, v->severity, x, anchor ? ANCHOR_HINT : v->hint, "%s%s",
+                   anchor ? "trust anchor: " : "", v->message);
+}
+
+/* anchor: x comes from the trust anchors (judged only by the strict profile). */
+static int check_key_strength(Ctx *c, X509 *x, bool leaf, bool anchor) {
+        EVP_PKEY *k = X509_get0_pubkey(x);
+        PolicyKeyVerdict v;
+
+        ERR_clear_error();
+        if (!k)
+                return add(c, FINDING_WEAK_KEY, SEVERITY_ERROR, x, anchor ? ANCHOR_HINT : NULL,
+                           "%sthe public key of this certificate cannot be read (unsupported type?)",
+                           anchor ? "trust anchor: " : "");
+        if (!key_base(k, c->in->profile, leaf, &v))
+                return 0;
+        return add_key_verdict(c, x, anchor, &v);
+}
+
+/* strict: see key_strict(). */
+static int check_strict_key(Ctx *c, X509 *x, bool anchor) {
+        PolicyKeyVerdict v;
+
+        if (!key_strict(X509_get0_pubkey(x), &v))
+                return 0;
+        return add_key_verdict(c, x, anchor, &v);
 }
 
 static int check_signature(Ctx *c, X509 *x, bool trusted_root) {

@@ -18,7 +18,9 @@
 #include "deploy.h"
 #include "fileio.h"
 #include "findings.h"
+#include "install.h"
 #include "names.h"
+#include "policy.h"
 #include "strv.h"
 #include "timeutil.h"
 #include "x509build.h"
@@ -50,8 +52,9 @@ static void ca_help(FILE *out) {
               "  each --name, and with --wildcard mx.corp.net the CN and name *.mx.corp.net.\n"
               "  A wildcard covers one label: a --name two labels below it is reported and\n"
               "  issued as a name of its own. --client adds clientAuth (802.1x, mutual TLS).\n"
-              "renew: CERT_FILE again, issued by this CA: the same key, subject and\n"
-              "  extensions, a new serial and validity (--days 730).\n"
+              "renew: CERT_FILE, a server certificate this CA issued, again: the same key,\n"
+              "  subject and names, the extensions of sign (clientAuth kept), a new serial\n"
+              "  and validity (--days 730); written as sign writes its chain.\n"
               "export: the CA certificate for phones, browsers and group policy, PEM (or\n"
               "  DER with --der), to --out (default ./ca.pem, ./ca.der with --der).\n"
               "Nothing existing is overwritten without --force.\n"
@@ -125,14 +128,23 @@ static void print_findings(const Findings *f) {
         }
 }
 
-/* The exit status for a library failure r that came with findings f. */
-static int status_of(int r, const Findings *f) {
+/* The exit status for a library failure r that came with findings f. When
+ * no error finding explains it (none, or warnings only), the failure itself
+ * is printed: what failed (fmt) and why. */
+_printf_(3, 4) static int status_of(int r, const Findings *f, const char *fmt, ...) {
+        va_list ap;
+
         print_findings(f);
         if (r == -EINVAL && findings_has_errors(f) &&
             !findings_has_code(f, FINDING_FILE_UNREADABLE))
                 return EXIT_REFUSED;
-        if (r < 0 && f->n == 0)
-                fprintf(stderr, "certconfd: %s\n", strerror(-r));
+        if (r < 0 && !findings_has_errors(f)) {
+                fputs("certconfd: ", stderr);
+                va_start(ap, fmt);
+                vfprintf(stderr, fmt, ap);
+                va_end(ap);
+                fprintf(stderr, ": %s\n", strerror(-r));
+        }
         return EXIT_USAGE;
 }
 
@@ -154,14 +166,6 @@ static bool exists(const char *path) {
         return lstat(path, &st) == 0;
 }
 
-/* Refuses (exit 2) to replace path without --force. */
-static int check_free(const char *path, bool force) {
-        if (force || !path || !exists(path))
-                return 0;
-        return fail(EXIT_USAGE, "give --force to replace it, or choose another file",
-                    "%s exists: not overwritten", path);
-}
-
 static const char *write_hint(int r) {
         switch (r) {
         case -ENOENT:
@@ -176,6 +180,64 @@ static const char *write_hint(int r) {
         default:
                 return NULL;
         }
+}
+
+/* Whether a and b name the same directory entry (whether or not it exists):
+ * the same name in the same directory, however the paths write it. */
+static bool same_entry(const char *a, const char *b) {
+        _cleanup_(freep) char *da = NULL, *ba = NULL, *db = NULL, *bb = NULL;
+        struct stat sa, sb;
+
+        if (path_split(a, &da, &ba) < 0 || path_split(b, &db, &bb) < 0)
+                return false;
+        if (!streq(ba, bb) || stat(da, &sa) < 0 || stat(db, &sb) < 0)
+                return false;
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Whether the file path (NULL: standard output) can be written, before
+ * anything is written: an existing one only with --force (exit 2), never a
+ * directory, never one of the files of keep (NULL-terminated: the CA's own,
+ * the CSR key store's key); its directory must exist and be writable. */
+static int check_out(const char *path, bool force, const char *const *keep) {
+        _cleanup_(freep) char *dir = NULL, *base = NULL;
+        struct stat st;
+        int r;
+
+        if (!path)
+                return 0;
+        for (const char *const *k = keep; k && *k; k++)
+                if (same_entry(path, *k))
+                        return fail(EXIT_USAGE, "give another file for --out",
+                                    "--out %s is %s: it is never replaced, not even with --force",
+                                    path, *k);
+        if (lstat(path, &st) == 0) {
+                if (S_ISDIR(st.st_mode))
+                        return fail(EXIT_USAGE, "give a file name (in that directory, say)",
+                                    "--out %s is a directory", path);
+                if (!force)
+                        return fail(EXIT_USAGE,
+                                    "give --force to replace it, or choose another file",
+                                    "%s exists: not overwritten", path);
+        }
+        r = path_split(path, &dir, &base);
+        if (r == -ENOMEM)
+                return fail(EXIT_USAGE, NULL, "out of memory");
+        if (r < 0)
+                return fail(EXIT_USAGE, "give a file name", "--out '%s' names no file", path);
+        if (stat(dir, &st) < 0)
+                return fail(EXIT_USAGE,
+                            errno == ENOENT ? "make the directory first, or give a path in one "
+                                              "that exists"
+                                            : write_hint(-errno),
+                            "cannot write %s: its directory %s: %m", path, dir);
+        if (!S_ISDIR(st.st_mode))
+                return fail(EXIT_USAGE, "give a path in a directory",
+                            "cannot write %s: %s is not a directory", path, dir);
+        if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
+                return fail(EXIT_USAGE, write_hint(-errno), "cannot write %s: its directory %s: %m",
+                            path, dir);
+        return 0;
 }
 
 /* Writes data to path (NULL: stdout). */
@@ -193,24 +255,56 @@ static int output(const char *path, const void *data, size_t len, mode_t mode) {
         return 0;
 }
 
-/* Makes dir (mode 0700) unless it exists; with close_existing, an existing
- * one open to others is closed to them (a directory that holds keys). */
-static int private_directory(const char *dir, bool close_existing) {
+/* Makes dir (mode 0700) unless it exists. With own, a directory that holds
+ * private keys and is this user's: a symbolic link there is refused (what
+ * it points to is not chmod'ed or written into), so is a directory another
+ * user owns, and one open to others is closed to them (fchmod through the
+ * fd opened with O_NOFOLLOW). Without (the agent's state directory), a link
+ * is followed and the directory left as it is. */
+static int private_directory(const char *dir, bool own) {
+        _cleanup_(closep) int fd = -1;
         struct stat st;
 
-        if (mkdir(dir, 0700) == 0)
-                return 0;
-        if (errno != EEXIST)
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
                 return fail(EXIT_USAGE,
                             errno == ENOENT ? "make its parent directory first"
                                             : write_hint(-errno),
                             "cannot make the directory %s: %m", dir);
-        if (stat(dir, &st) < 0)
-                return fail(EXIT_USAGE, NULL, "cannot use %s: %m", dir);
-        if (!S_ISDIR(st.st_mode))
-                return fail(EXIT_USAGE, "give a directory", "%s is not a directory", dir);
-        if (close_existing && (st.st_mode & 077) != 0) {
-                if (chmod(dir, st.st_mode & 07700) < 0)
+        if (lstat(dir, &st) < 0)
+                return fail(EXIT_USAGE, write_hint(-errno), "cannot use the directory %s: %m", dir);
+        if (own && S_ISLNK(st.st_mode)) {
+                struct stat target;
+                bool dangling = stat(dir, &target) < 0;
+
+                return fail(EXIT_USAGE,
+                            "give the directory itself, not a link to it (or remove the link and "
+                            "let certconfd make the directory)",
+                            "%s is a symbolic link%s: refused, a directory that holds private keys "
+                            "is used only as itself",
+                            dir, dangling ? " to nothing" : "");
+        }
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));
+        if (fd < 0)
+                return fail(EXIT_USAGE,
+                            errno == ENOTDIR ? "give a directory"
+                            : errno == ENOENT
+                                    ? "it is a symbolic link to nothing: make the directory it "
+                                      "points to, or give another"
+                                    : write_hint(-errno),
+                            "cannot use the directory %s: %m", dir);
+        if (fstat(fd, &st) < 0)
+                return fail(EXIT_USAGE, NULL, "cannot use the directory %s: %m", dir);
+        if (!own)
+                return 0;
+        if (st.st_uid != geteuid())
+                return fail(EXIT_USAGE,
+                            "give a directory of your own, or make this one yours (chown), or run "
+                            "as its owner",
+                            "%s belongs to uid %u, not to this user (uid %u): refused, it is to "
+                            "hold a private key",
+                            dir, (unsigned) st.st_uid, (unsigned) geteuid());
+        if ((st.st_mode & 077) != 0) {
+                if (fchmod(fd, st.st_mode & 07700) < 0)
                         return fail(EXIT_USAGE, "make it mode 0700 (chmod 700), or use another",
                                     "%s is open to other users (mode %04o) and cannot be closed: "
                                     "%m",
@@ -296,6 +390,97 @@ static char *req_subject(X509_REQ *req) {
         return s;
 }
 
+/* ---- the CA's directory -------------------------------------------------------------- */
+
+/* The journal of a `ca init` replacing DIR's pair (common/install.h). */
+#define CA_INIT_JOURNAL ".ca-init.certconf-journal"
+
+/* path made absolute against the working directory (not resolved: a link
+ * stays a link). */
+static char *absolute_path(const char *path) {
+        _cleanup_(freep) char *cwd = NULL;
+
+        if (path[0] == '/')
+                return strdup(path);
+        cwd = getcwd(NULL, 0);
+        if (!cwd)
+                return NULL;
+        return path_join(cwd, path);
+}
+
+/* A `ca init` that died while replacing DIR's pair left its journal: the
+ * previous pair is put back (or the new one kept, when it had finished). An
+ * exit status, 0 when there is nothing (more) to do. */
+static int recover_ca(const char *dir) {
+        _cleanup_(freep) char *abs = absolute_path(dir), *journal = NULL, *error = NULL;
+        int r;
+
+        journal = abs ? path_join(abs, CA_INIT_JOURNAL) : NULL;
+        if (!journal)
+                return fail(EXIT_USAGE, NULL, "out of memory");
+        if (!exists(journal))
+                return 0;
+        r = install_recover(journal, &error);
+        if (r < 0)
+                return fail(EXIT_USAGE,
+                            "look at the files in the directory: ca.key and ca.crt with their "
+                            ".certconf-old and .certconf-new copies",
+                            "an interrupted 'ca init' in %s cannot be undone: %s", dir,
+                            error ? error : strerror(-r));
+        if (r > 0)
+                fprintf(stderr,
+                        "certconfd: note: an interrupted 'ca init' in %s was undone: its "
+                        "previous ca.key and ca.crt are back\n",
+                        dir);
+        return 0;
+}
+
+/* Puts ca.key (0600) and ca.crt (0644) into dir (0700, made) together: both
+ * replaced, or neither (a journal in dir, common/install.h). An exit
+ * status. */
+static int install_ca(const char *dir, const char *key_pem, size_t key_len, const char *pem,
+                      size_t pem_len) {
+        _cleanup_(install_freep) Install *t = NULL;
+        _cleanup_(freep) char *abs = absolute_path(dir), *journal = NULL, *key_abs = NULL,
+                              *cert_abs = NULL, *error = NULL;
+        int r;
+
+        if (abs) {
+                journal = path_join(abs, CA_INIT_JOURNAL);
+                key_abs = path_join(abs, CA_KEY_FILE);
+                cert_abs = path_join(abs, CA_CERT_FILE);
+        }
+        if (!journal || !key_abs || !cert_abs)
+                return fail(EXIT_USAGE, NULL, "out of memory");
+        InstallFile files[] = {
+                {.path = key_abs,
+                 .data = key_pem,
+                 .len = key_len,
+                 .uid = (uid_t) -1,
+                 .gid = (gid_t) -1,
+                 .mode = MODE_PRIVATE},
+                {.path = cert_abs,
+                 .data = pem,
+                 .len = pem_len,
+                 .uid = (uid_t) -1,
+                 .gid = (gid_t) -1,
+                 .mode = MODE_PUBLIC},
+        };
+        r = install_begin(journal, files, ELEMENTSOF(files), &t, &error);
+        if (r >= 0)
+                r = install_commit(t, &error);
+        if (r >= 0) {
+                r = install_finish(t, &error);
+                if (r < 0)
+                        (void) install_rollback(t, NULL);
+        }
+        if (r < 0)
+                return fail(EXIT_USAGE, write_hint(r),
+                            "cannot write the CA into %s (nothing there changed): %s", dir,
+                            error ? error : strerror(-r));
+        return 0;
+}
+
 /* ---- ca init -------------------------------------------------------------------------- */
 
 static int ca_init(int argc, char **argv) {
@@ -373,21 +558,21 @@ static int ca_init(int argc, char **argv) {
 
         r = ca_make_root(&spec, &cert, &key);
         if (r < 0)
-                return fail(EXIT_USAGE, NULL, "cannot make the CA: %s", strerror(-r));
+                return fail(EXIT_USAGE, NULL, "cannot make the CA for %s: %s", dir, strerror(-r));
         r = x509build_key_pem(key, &key_pem, &key_len);
         if (r >= 0)
                 r = x509build_cert_pem(cert, &pem, &pem_len);
         if (r < 0) {
                 erase_and_free(TAKE_PTR(key_pem), key_len);
-                return fail(EXIT_USAGE, NULL, "cannot encode the CA: %s", strerror(-r));
+                return fail(EXIT_USAGE, NULL, "cannot encode the CA for %s: %s", dir, strerror(-r));
         }
 
         r = private_directory(dir, true);
         if (r == 0)
-                r = output(key_path, key_pem, key_len, MODE_PRIVATE);
-        erase_and_free(TAKE_PTR(key_pem), key_len);
+                r = recover_ca(dir);
         if (r == 0)
-                r = output(cert_path, pem, pem_len, MODE_PUBLIC);
+                r = install_ca(dir, key_pem, key_len, pem, pem_len);
+        erase_and_free(TAKE_PTR(key_pem), key_len);
         if (r != 0)
                 return r;
 
@@ -404,16 +589,32 @@ static int ca_init(int argc, char **argv) {
 
 /* ---- ca sign, renew ----------------------------------------------------------------------- */
 
-/* Loads the CA in dir; an exit status, 0 when loaded. */
+/* Loads the CA in dir (an interrupted `ca init` undone first); an exit
+ * status, 0 when loaded. */
 static int load_ca(const char *dir, bool with_key, Ca **ret) {
         _cleanup_(findings_clear) Findings f = {};
         int r;
 
+        r = recover_ca(dir);
+        if (r != 0)
+                return r;
         r = ca_load(dir, with_key, ret, &f);
         if (r < 0)
-                return status_of(r, &f);
+                return status_of(r, &f, "cannot use the CA in %s", dir);
         print_findings(&f);
         return 0;
+}
+
+/* The checks of check_out() for --out of a `ca` command: DIR's ca.key and
+ * ca.crt are never replaced. */
+static int check_ca_out(const char *out, bool force, const char *dir) {
+        _cleanup_(freep) char *key = path_join(dir, CA_KEY_FILE),
+                              *crt = path_join(dir, CA_CERT_FILE);
+        const char *keep[] = {key, crt, NULL};
+
+        if (!key || !crt)
+                return fail(EXIT_USAGE, NULL, "out of memory");
+        return check_out(out, force, keep);
 }
 
 static int write_chain(const Ca *ca, X509 *x, const char *out) {
@@ -495,7 +696,7 @@ static int ca_sign_cmd(int argc, char **argv) {
                 return usage("ca sign takes DIR and CSR_FILE");
         spec.names = names;
 
-        r = check_free(out, force);
+        r = check_ca_out(out, force, argv[optind]);
         if (r != 0)
                 return r;
         r = load_ca(argv[optind], true, &ca);
@@ -503,10 +704,11 @@ static int ca_sign_cmd(int argc, char **argv) {
                 return r;
         r = csr_load(argv[optind + 1], &req, &f);
         if (r < 0)
-                return status_of(r, &f);
+                return status_of(r, &f, "cannot read the request %s", argv[optind + 1]);
         r = ca_sign(ca, req, argv[optind + 1], &spec, &x, &f);
         if (r < 0)
-                return status_of(r, &f);
+                return status_of(r, &f, "cannot issue a certificate for %s with the CA in %s",
+                                 argv[optind + 1], argv[optind]);
         print_findings(&f);
         return write_chain(ca, x, out);
 }
@@ -554,7 +756,7 @@ static int ca_renew_cmd(int argc, char **argv) {
                 return usage("ca renew takes DIR and CERT_FILE");
         cert_path = argv[optind + 1];
 
-        r = check_free(out, force);
+        r = check_ca_out(out, force, argv[optind]);
         if (r != 0)
                 return r;
         r = load_ca(argv[optind], true, &ca);
@@ -577,7 +779,8 @@ static int ca_renew_cmd(int argc, char **argv) {
         /* The first certificate: the server's, in a chain `ca sign` wrote. */
         r = ca_renew(ca, b->certs[0], cert_path, days, time(NULL), &x, &f);
         if (r < 0)
-                return status_of(r, &f);
+                return status_of(r, &f, "cannot renew %s with the CA in %s", cert_path,
+                                 argv[optind]);
         print_findings(&f);
         return write_chain(ca, x, out);
 }
@@ -622,7 +825,7 @@ static int ca_export_cmd(int argc, char **argv) {
         if (argc - optind != 1)
                 return usage("ca export takes one DIR");
 
-        r = check_free(out, force);
+        r = check_ca_out(out, force, argv[optind]);
         if (r != 0)
                 return r;
         /* The certificate alone: exporting needs no access to the key. */
@@ -871,9 +1074,20 @@ int cmd_csr(int argc, char **argv) {
                                 strerror(-r));
                 return r == -EINVAL && f.n > 0 ? EXIT_REFUSED : EXIT_USAGE;
         }
+        /* Where the request goes, checked before anything is made or
+         * written: the key store's key is never replaced by it. */
+        {
+                const char *keep[] = {key_path, NULL};
+
+                r = check_out(out, force, keep);
+                if (r != 0)
+                        return r;
+        }
+
         r = deploy_service_names(d, service, &names);
         if (r < 0)
-                return fail(EXIT_USAGE, NULL, "%s", strerror(-r));
+                return fail(EXIT_USAGE, NULL, "cannot take the names of '%s' from %s: %s", service,
+                            deploy_path, strerror(-r));
         if (strv_length(names) == 0)
                 return fail(EXIT_REFUSED,
                             "list the service's hosts and addresses there (services: NAME: "
@@ -910,9 +1124,28 @@ int cmd_csr(int argc, char **argv) {
         } else
                 return fail(EXIT_USAGE, "give --key new to make a new key",
                             "no key to reuse: neither %s nor %s exists", key_path, store_key);
-        r = check_free(out, force);
-        if (r != 0)
-                return r;
+
+        /* The key as the agent's check will judge the certificate's. */
+        {
+                Profile profile = config ? config->policy : PROFILE_DEFAULT;
+                PolicyKeyVerdict v;
+
+                if (policy_key_verdict(key, profile, true, &v) > 0) {
+                        const char *what = existing ? key_source : "the new key";
+
+                        if (v.severity == SEVERITY_ERROR)
+                                return fail(EXIT_REFUSED,
+                                            existing ? "give --key new (and --force) for a new key"
+                                                     : "give another --key-type (rsa:2048 for "
+                                                       "the innovaphone profile)",
+                                            "%s: %s; the agent (profile %s) would refuse the "
+                                            "certificate: no request made",
+                                            what, v.message, profile_to_string(profile));
+                        fprintf(stderr, "certconfd: %s: warning WEAK_KEY: %s\n", what, v.message);
+                        if (v.hint)
+                                fprintf(stderr, "  fix: %s\n", v.hint);
+                }
+        }
 
         CsrSpec spec = {
                 .service = service,

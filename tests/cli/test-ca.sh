@@ -271,4 +271,152 @@ expect_refusal "ca with an unknown command" 2 "'frobnicate'" -- ca frobnicate
 run ca sign ca rem.csr --out forced.chain --force --days 10
 [ "$RC" -eq 0 ] && [ -s forced.chain ] && ok "ca sign --out with --force on a new file" || not_ok "forced: $(cat err)"
 
+# ---- keys the agent refuses, CA certificates, Ed25519 CAs -------------------
+
+# The check's key rule, for requests and for renewals: a P-224 or DSA key is
+# refused as `certconfd check` refuses it, before anything is written.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-224 -nodes -keyout p224.key \
+        -subj "/CN=rem.sometelco.com" -out p224.csr 2>/dev/null
+expect_refusal "ca sign of a request for an EC P-224 key" 1 "p224.csr" "WEAK_KEY" "224" -- \
+        ca sign ca p224.csr --out p224.chain
+[ ! -e p224.chain ] && ok "  ...and nothing was written" || not_ok "p224.chain was written"
+openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out dsa.param 2>/dev/null
+openssl req -new -newkey param:dsa.param -nodes -keyout dsa.key -subj "/CN=rem.sometelco.com" \
+        -out dsa.csr 2>/dev/null
+expect_refusal "ca sign of a request for a DSA-2048 key" 1 "dsa.csr" "WEAK_KEY" "DSA" -- ca sign ca dsa.csr
+
+# A request asking for CA:TRUE gets a server certificate, and is told so.
+openssl req -new -key state/csr/rem.key -subj "/CN=rem.sometelco.com" \
+        -addext "basicConstraints=critical,CA:TRUE" -out asks-ca.csr 2>/dev/null
+run ca sign ca asks-ca.csr --out asks-ca.chain
+[ "$RC" -eq 0 ] && grep -q "warning CHAIN_CA_FLAGS: asks-ca.csr asks for a CA certificate" err &&
+        openssl x509 -in asks-ca.chain -noout -ext basicConstraints | grep -q "CA:FALSE" &&
+        ok "ca sign of a request asking for CA:TRUE: CA:FALSE, with a warning" ||
+        not_ok "asks-ca: rc=$RC $(cat err)"
+
+# A sub-CA the CA signed is not renewed.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout sub.key \
+        -subj "/CN=Sub CA" -out sub.csr 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >sub.ext
+openssl x509 -req -in sub.csr -CA ca/ca.crt -CAkey ca/ca.key -days 30 -extfile sub.ext \
+        -out sub.crt 2>/dev/null
+expect_refusal "ca renew of a sub-CA the CA signed" 1 "sub.crt" "CHAIN_CA_FLAGS" -- \
+        ca renew ca sub.crt --out sub-renewed.crt
+[ ! -e sub-renewed.crt ] && ok "  ...and nothing was written" || not_ok "sub-renewed.crt was written"
+
+# An operator's own CA with an Ed25519 key: it signs with no digest; a
+# warning-only run never ends in exit 2 without a word.
+mkdir -m 700 edca
+openssl genpkey -algorithm ed25519 -out edca/ca.key 2>/dev/null
+chmod 600 edca/ca.key
+openssl req -x509 -key edca/ca.key -subj "/CN=Ed CA" -days 100 \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -out edca/ca.crt 2>/dev/null
+run ca sign edca rem.csr --wildcard sometelco.com --name a.b.sometelco.com --out ed.chain
+[ "$RC" -eq 0 ] && grep -q "warning SAN_NOT_COVERED" err &&
+        openssl verify -CAfile edca/ca.crt ed.chain >/dev/null 2>&1 &&
+        openssl x509 -in ed.chain -noout -text | grep -q "Signature Algorithm: ED25519" &&
+        ok "ca sign with an Ed25519 CA: signed (ED25519), openssl verify accepts it" ||
+        not_ok "ed25519 CA: rc=$RC $(cat err)"
+
+# ---- names that do not fit, names that are none --------------------------------
+
+long=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sometelco.com
+run ca sign ca rem.csr --wildcard "$long" --out long.chain
+if [ "$RC" -eq 0 ] && openssl x509 -in long.chain -noout -subject | grep -q "CN = rem.sometelco.com$" &&
+        openssl x509 -in long.chain -noout -ext subjectAltName | grep -qF "DNS:*.$long" &&
+        grep -q "warning SUBJECT_FIELDS" err; then
+        ok "ca sign --wildcard of ${#long} characters: CN rem.sometelco.com, the wildcard a subjectAltName"
+else
+        not_ok "long wildcard: rc=$RC $(cat err)"
+fi
+openssl req -new -key state/csr/rem.key -subj "/CN=*.com" -addext "subjectAltName=DNS:rem.sometelco.com" \
+        -out star-com.csr 2>/dev/null
+expect_refusal "ca sign of a request whose CN is *.com" 1 "star-com.csr" "'*.com'" "NAME_INVALID" -- \
+        ca sign ca star-com.csr --out star.chain
+
+# ---- ca init --force: both files or neither ----------------------------------
+
+sum=$(cat ca/ca.crt ca/ca.key | sha256sum)
+mkdir ca/.ca.crt.certconf-new
+expect_refusal "ca init --force with a directory where ca.crt's temp goes" 2 "ca" "nothing there changed" -- \
+        ca init ca --subject "/CN=New CA" --force
+[ "$(cat ca/ca.crt ca/ca.key | sha256sum)" = "$sum" ] && ok "  ...and the old ca.key and ca.crt are both unchanged" ||
+        not_ok "ca init --force left a changed pair"
+run ca sign ca rem.csr --out after.chain
+[ "$RC" -eq 0 ] && ok "  ...and the old CA still signs" || not_ok "old CA after failed init: $(cat err)"
+rmdir ca/.ca.crt.certconf-new
+
+cp -a ca ca-copy
+run ca init ca-copy --subject "/CN=New CA" --force
+[ "$RC" -eq 0 ] && openssl x509 -in ca-copy/ca.crt -noout -subject | grep -q "CN = New CA" &&
+        [ "$(openssl x509 -in ca-copy/ca.crt -noout -pubkey)" = "$(openssl pkey -in ca-copy/ca.key -pubout)" ] &&
+        [ "$(stat -c %a ca-copy/ca.key)" = 600 ] && [ "$(ls -A ca-copy)" = "$(printf 'ca.crt\nca.key')" ] &&
+        ok "ca init --force: a new matching pair, nothing else left in DIR" ||
+        not_ok "init --force: rc=$RC $(cat err) $(ls -A ca-copy)"
+
+# ---- the CA's directory and key file --------------------------------------------
+
+mkdir -m 755 realdir
+ln -s realdir linkdir
+expect_refusal "ca init into a symbolic link to a directory" 2 "linkdir is a symbolic link" -- \
+        ca init linkdir --subject "/CN=Link CA"
+[ "$(stat -c %a realdir)" = 755 ] && [ -z "$(ls -A realdir)" ] &&
+        ok "  ...and the directory it points to is untouched (mode 0755, empty)" ||
+        not_ok "realdir changed: $(stat -c %a realdir) $(ls -A realdir)"
+ln -s nowhere dangling
+expect_refusal "ca init into a dangling symbolic link" 2 "dangling is a symbolic link to nothing" -- \
+        ca init dangling --subject "/CN=Link CA"
+if [ "$(id -u)" = 0 ]; then
+        mkdir -m 700 theirs
+        chown 65534 theirs
+        expect_refusal "ca init into a directory another user owns" 2 "theirs belongs to uid 65534" -- \
+                ca init theirs --subject "/CN=Their CA"
+        [ -z "$(ls -A theirs)" ] && ok "  ...and nothing was written there" || not_ok "theirs: $(ls -A theirs)"
+fi
+
+cp -a ca keyca
+chmod 644 keyca/ca.key
+expect_refusal "ca sign with a ca.key open to others" 1 "keyca/ca.key" "0644" "chmod 600" -- \
+        ca sign keyca rem.csr --out open.chain
+chmod 600 keyca/ca.key
+mv keyca/ca.key keyca/real.key
+ln -s real.key keyca/ca.key
+expect_refusal "ca sign with a symbolic link as ca.key" 2 "keyca/ca.key" "symbolic link" -- \
+        ca sign keyca rem.csr --out link.chain
+rm keyca/ca.key
+(umask 077 && openssl pkey -in keyca/real.key -aes256 -passout pass:secret -out keyca/ca.key)
+expect_refusal "ca sign with an encrypted ca.key" 1 "keyca/ca.key" "ca.key must be unencrypted" -- \
+        ca sign keyca rem.csr --out enc.chain
+
+# ---- --out: checked before anything, never the CA's own files ---------------------
+
+sum=$(cat ca/ca.crt ca/ca.key | sha256sum)
+expect_refusal "ca sign --out DIR/ca.key --force" 2 "ca/ca.key" "never replaced" -- \
+        ca sign ca rem.csr --out ca/ca.key --force
+expect_refusal "ca export --der --out ./ca/../ca/ca.crt --force" 2 "ca.crt" "never replaced" -- \
+        ca export ca --der --out ./ca/../ca/ca.crt --force
+[ "$(cat ca/ca.crt ca/ca.key | sha256sum)" = "$sum" ] && ok "  ...and the CA's files are unchanged" ||
+        not_ok "the CA's files changed"
+expect_refusal "ca sign --out in a directory that does not exist" 2 "nodir/x.chain" "make the directory" -- \
+        ca sign ca rem.csr --out nodir/x.chain
+
+expect_refusal "csr --out in a directory that does not exist" 2 "nodir/fresh.csr" -- \
+        csr --service rem --store store --state-dir fresh --out nodir/fresh.csr
+[ ! -e fresh/csr/rem.key ] && [ ! -e fresh/csr/rem.csr ] && ok "  ...and no key or request was written" ||
+        not_ok "csr wrote $(ls fresh/csr 2>&1)"
+run csr --service rem --store store --state-dir fresh --out fresh.csr
+[ "$RC" -eq 0 ] && [ -s fresh/csr/rem.key ] && ok "  ...and the rerun needs no --force" || not_ok "csr rerun: $(cat err)"
+expect_refusal "csr --out the key store's own key --force" 2 "never replaced" -- \
+        csr --service rem --store store --state-dir fresh --key existing --out fresh/csr/rem.key --force
+openssl pkey -in fresh/csr/rem.key -noout 2>/dev/null && ok "  ...and the key is still a key" || not_ok "key replaced"
+
+# --key existing: a key the agent would refuse makes no request.
+mkdir -m 700 weak weak/csr
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak/csr/rem.key 2>/dev/null
+chmod 600 weak/csr/rem.key
+expect_refusal "csr --key existing with an RSA-1024 key" 1 "weak/csr/rem.key" "1024" "--key new" -- \
+        csr --service rem --store store --state-dir weak --key existing --out weak.csr
+[ ! -e weak.csr ] && [ ! -e weak/csr/rem.csr ] && ok "  ...and no request was written" || not_ok "weak.csr written"
+
 finish

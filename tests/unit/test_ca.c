@@ -9,8 +9,14 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/dsa.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include "bundle.h"
@@ -62,7 +68,11 @@ static X509_NAME *name_of(const char *s) {
 
                 ck_assert_ptr_nonnull(eq);
                 *eq = '\0';
-                ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, tok, MBSTRING_UTF8,
+                /* Longer than OpenSSL lets a name have (a CN over 64
+                 * characters): written as it is, as other tools do. */
+                ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, tok,
+                                                            strlen(eq + 1) > 64 ? V_ASN1_UTF8STRING
+                                                                                : MBSTRING_UTF8,
                                                             (unsigned char *) eq + 1, -1, -1, 0),
                                  1);
         }
@@ -99,7 +109,8 @@ static X509_REQ *req_make(EVP_PKEY *key, const char *subject, const char *san, b
         if (sk_X509_EXTENSION_num(exts) > 0)
                 ck_assert_int_eq(X509_REQ_add_extensions(req, exts), 1);
         sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-        ck_assert_int_gt(X509_REQ_sign(req, key, EVP_sha256()), 0);
+        ck_assert_int_gt(
+                X509_REQ_sign(req, key, EVP_PKEY_is_a(key, "ED25519") ? NULL : EVP_sha256()), 0);
         return req;
 }
 
@@ -248,6 +259,22 @@ START_TEST(test_subject_forms) {
         assert_bad_subject("/C=SE/CN", "not ATTRIBUTE=VALUE");
         assert_bad_subject("/C=SWE/CN=a", "two-letter");
         assert_bad_subject("CN=,O=x", "CN has no value");
+
+        /* Multi-valued RDNs, RFC 4514 hex escapes, attribute names in any
+         * letter case, the length limits said. */
+        assert_subject("/O=a+OU=b/CN=x", "O = a + OU = b, CN = x");
+        assert_subject("CN=x,O=a+OU=b", "O = a + OU = b, CN = x");
+        assert_subject("CN=Smith\\2C John,O=Example", "O = Example, CN = \"Smith, John\"");
+        assert_subject("/O=A\\+B/CN=x", "O = \"A+B\", CN = x");
+        assert_subject("cn=x,o=Example,c=SE", "C = SE, O = Example, CN = x");
+        assert_subject("/EMAILADDRESS=a@b.example/commonname=x",
+                       "emailAddress = a@b.example, CN = x");
+        assert_bad_subject("/O=A+B Corp/CN=x", "not ATTRIBUTE=VALUE");
+        assert_bad_subject("/CN=a\\00b", "\\00");
+        assert_bad_subject("/CN=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                           "longer than 64 characters");
+        assert_subject("/CN=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                       "CN = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 }
 END_TEST
 
@@ -329,10 +356,14 @@ END_TEST
 
 /* ---- loading ---------------------------------------------------------------------------- */
 
+/* DIR/ca.crt and, unless key is NULL, DIR/ca.key (0600, as ca init writes it). */
 static void write_ca(const char *dir, X509 *const *certs, size_t n_certs, EVP_PKEY *key) {
         free(tu_write_pem(dir, CA_CERT_FILE, certs, n_certs, NULL, 0));
-        if (key)
-                free(tu_write_pem(dir, CA_KEY_FILE, NULL, 0, &key, 1));
+        if (key) {
+                _cleanup_(freep) char *p = tu_write_pem(dir, CA_KEY_FILE, NULL, 0, &key, 1);
+
+                ck_assert_int_eq(chmod(p, 0600), 0);
+        }
 }
 
 START_TEST(test_load) {
@@ -535,6 +566,12 @@ START_TEST(test_sign_cn_choice_and_no_copied_extensions) {
         ck_assert(!(X509_get_extension_flags(x) & EXFLAG_CA));
         ck_assert_uint_eq(X509_get_key_usage(x), KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT);
         ck_assert_int_eq(X509_check_ca(x), 0);
+        /* Not silently: a warning says the CA:TRUE asked for was not given. */
+        ck_assert_uint_eq(f.n, 1);
+        ck_assert_int_eq(f.items[0].code, FINDING_CHAIN_CA_FLAGS);
+        ck_assert_int_eq(f.items[0].severity, SEVERITY_WARNING);
+        ck_assert_ptr_nonnull(strstr(f.items[0].message, "rem.csr"));
+        findings_clear(&f);
 
         y = sign_ok(ca_rsa, no_cn, &s, &f);
         ck_assert_str_eq(cn_of(y, buf, sizeof buf), "srv.corp.net");
@@ -803,6 +840,442 @@ START_TEST(test_renew_refuses_what_this_ca_did_not_issue) {
         ck_assert_int_eq(ca_renew(ca_ec, self, "self.crt", 730, TU_NOW, &y, &i), -EINVAL);
         ck_assert_uint_eq(fa_count(&i, FINDING_CHAIN_UNRELATED), 2);
         ck_assert_ptr_eq(y, (X509 *) 0x1);
+        /* The CA's very issuer name, no authorityKeyIdentifier to tell them
+         * apart, signed by another key: only the signature shows it. */
+        {
+                _cleanup_(X509_freep) X509 *forged = tu_cert(&(TuCertSpec){
+                        .key = leaf_ec,
+                        .subject = "/CN=rem.corp.net",
+                        .issuer = twin->cert,
+                        .issuer_key = twin->key,
+                        .san = "DNS:rem.corp.net",
+                        .no_ski_aki = true,
+                });
+                _cleanup_(findings_clear) Findings j = {};
+
+                ck_assert_int_eq(X509_check_issued(ca_ec->cert, forged), X509_V_OK);
+                ck_assert_int_eq(ca_renew(ca_ec, forged, "forged.crt", 730, TU_NOW, &y, &j),
+                                 -EINVAL);
+                ASSERT_HAS(&j, FINDING_CHAIN_UNRELATED);
+                ck_assert_ptr_eq(y, (X509 *) 0x1);
+        }
+}
+END_TEST
+
+/* A sub-CA the CA signed is not renewed; a server certificate gets the
+ * server extensions again (from its names), not copies of what it had. */
+START_TEST(test_renew_refuses_a_ca_and_rebuilds_extensions) {
+        _cleanup_(X509_freep) X509 *sub = NULL, *odd = NULL, *bare = NULL, *y = NULL, *z = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {};
+        X509 *x = (X509 *) 0x1;
+        char buf[256];
+
+        sub = tu_cert(&(TuCertSpec){.key = leaf_ec,
+                                    .subject = "/CN=Sub CA",
+                                    .issuer = ca_rsa->cert,
+                                    .issuer_key = ca_rsa->key,
+                                    .ca = true,
+                                    .pathlen = -1});
+        ck_assert_int_eq(ca_renew(ca_rsa, sub, "sub.crt", 730, TU_NOW, &x, &f), -EINVAL);
+        ASSERT_HAS(&f, FINDING_CHAIN_CA_FLAGS);
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_CHAIN_CA_FLAGS)->message, "sub.crt"));
+        ck_assert_ptr_eq(x, (X509 *) 0x1);
+
+        odd = tu_cert(&(TuCertSpec){
+                .key = leaf_rsa,
+                .subject = "/C=SE/O=Example/CN=Srv.Corp.net",
+                .issuer = ca_rsa->cert,
+                .issuer_key = ca_rsa->key,
+                .ku = "critical,digitalSignature,keyEncipherment,dataEncipherment",
+                .eku = "serverAuth,clientAuth,codeSigning",
+                .san = "DNS:Srv.Corp.net.,IP:10.0.0.2,email:a@b.example",
+        });
+        ck_assert_int_eq(ca_renew(ca_rsa, odd, "odd.crt", 730, TU_NOW, &y, &g), 0);
+        ck_assert_uint_eq(fa_count(&g, FINDING_NAME_INVALID), 1); /* the e-mail address */
+        ck_assert_uint_eq(findings_count(&g, SEVERITY_ERROR), 0);
+        ck_assert_int_eq(X509_NAME_cmp(X509_get_subject_name(odd), X509_get_subject_name(y)), 0);
+        ck_assert_int_eq(X509_get_ext_count(y), 6);
+        ck_assert_uint_eq(X509_get_key_usage(y), KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT);
+        ck_assert_uint_eq(X509_get_extended_key_usage(y), XKU_SSL_SERVER | XKU_SSL_CLIENT);
+        ck_assert_int_eq(X509_EXTENSION_get_critical(ext(y, NID_basic_constraints)), 1);
+        ck_assert(!(X509_get_extension_flags(y) & EXFLAG_CA));
+        assert_sans(y, "srv.corp.net", "10.0.0.2");
+        ck_assert_int_eq(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(y),
+                                               X509_get0_subject_key_id(ca_rsa->cert)),
+                         0);
+        ck_assert_int_eq(X509_verify(y, ca_rsa->key), 1);
+
+        /* No subjectAltName: its CN, a host name, becomes one; no clientAuth
+         * when it had none. */
+        bare = tu_cert(&(TuCertSpec){.key = leaf_ec,
+                                     .subject = "/CN=old.corp.net",
+                                     .issuer = ca_ec->cert,
+                                     .issuer_key = ca_ec->key});
+        ck_assert_int_eq(ca_renew(ca_ec, bare, "old.crt", 730, TU_NOW, &z, &h), 0);
+        ASSERT_NONE(&h);
+        assert_sans(z, "old.corp.net", "");
+        ck_assert_str_eq(cn_of(z, buf, sizeof buf), "old.corp.net");
+        ck_assert_uint_eq(X509_get_extended_key_usage(z), XKU_SSL_SERVER);
+        ck_assert_uint_eq(X509_get_key_usage(z), KU_DIGITAL_SIGNATURE);
+}
+END_TEST
+
+/* A DSA key made from fresh 2048-bit parameters. */
+static EVP_PKEY *key_dsa(unsigned bits) {
+        EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DSA", NULL), *kc = NULL;
+        EVP_PKEY *params = NULL, *k = NULL;
+
+        ck_assert_ptr_nonnull(pc);
+        ck_assert_int_eq(EVP_PKEY_paramgen_init(pc), 1);
+        ck_assert_int_eq(EVP_PKEY_CTX_set_dsa_paramgen_bits(pc, (int) bits), 1);
+        ck_assert_int_eq(EVP_PKEY_paramgen(pc, &params), 1);
+        kc = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
+        ck_assert_ptr_nonnull(kc);
+        ck_assert_int_eq(EVP_PKEY_keygen_init(kc), 1);
+        ck_assert_int_eq(EVP_PKEY_keygen(kc, &k), 1);
+        EVP_PKEY_CTX_free(kc);
+        EVP_PKEY_CTX_free(pc);
+        EVP_PKEY_free(params);
+        return k;
+}
+
+/* An RSA-PSS key (RSASSA-PSS only) of bits bits. */
+static EVP_PKEY *key_rsa_pss(unsigned bits) {
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
+        EVP_PKEY *k = NULL;
+
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_eq(EVP_PKEY_keygen_init(c), 1);
+        ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_keygen_bits(c, (int) bits), 1);
+        ck_assert_int_eq(EVP_PKEY_keygen(c, &k), 1);
+        EVP_PKEY_CTX_free(c);
+        return k;
+}
+
+/* The public half of an RSA key of `bits` bits (a random odd modulus: no
+ * private key, nothing to sign with; 8200 bits in no time). */
+static EVP_PKEY *rsa_public_of_bits(int bits) {
+        _cleanup_(BN_freep) BIGNUM *n = BN_new(), *e = BN_new();
+        OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+        OSSL_PARAM *params;
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+        EVP_PKEY *k = NULL;
+
+        ck_assert(n && e && b && ctx);
+        ck_assert_int_eq(BN_rand(n, bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD), 1);
+        ck_assert_int_eq(BN_set_word(e, 65537), 1);
+        ck_assert_int_eq(OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, n), 1);
+        ck_assert_int_eq(OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, e), 1);
+        params = OSSL_PARAM_BLD_to_param(b);
+        ck_assert_ptr_nonnull(params);
+        ck_assert_int_eq(EVP_PKEY_fromdata_init(ctx), 1);
+        ck_assert_int_eq(EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params), 1);
+        ck_assert_int_eq(EVP_PKEY_get_bits(k), bits);
+        OSSL_PARAM_free(params);
+        OSSL_PARAM_BLD_free(b);
+        EVP_PKEY_CTX_free(ctx);
+        return k;
+}
+
+/* Every key the agent's check refuses is refused when signing and renewing
+ * (the same rule, policy_key_verdict()); what only the strict profile or a
+ * warning of the default one says is a warning. */
+START_TEST(test_weak_keys_refused_as_the_check_refuses_them) {
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *dsa = key_dsa(2048), *p224 = tu_key_ec("P-224"),
+                                           *pss = key_rsa_pss(1024),
+                                           *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"),
+                                           *k1 = tu_key_ec("secp256k1"),
+                                           *big = rsa_public_of_bits(8200),
+                                           *small = tu_key_rsa(1024);
+        EVP_PKEY *weak[] = {dsa, p224, pss};
+        const char *why[] = {"DSA", "224", "1024"};
+        CaSignSpec s = {.days = 30, .now = TU_NOW};
+
+        ck_assert(dsa && p224 && pss && ed && k1 && big && small);
+        for (size_t i = 0; i < ELEMENTSOF(weak); i++) {
+                _cleanup_(X509_REQ_freep) X509_REQ *req =
+                        req_make(weak[i], "/CN=rem.corp.net", NULL, false);
+                _cleanup_(findings_clear) Findings f = {};
+
+                assert_refused(ca_rsa, req, &s, FINDING_WEAK_KEY, why[i], &f);
+                ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_WEAK_KEY)->message, "rem.csr"));
+                ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_WEAK_KEY)->hint, "csr"));
+        }
+
+        /* Ed25519 (the default profile warns) and secp256k1 (only strict
+         * refuses it): issued, with a warning. */
+        {
+                EVP_PKEY *warned[] = {ed, k1};
+
+                for (size_t i = 0; i < ELEMENTSOF(warned); i++) {
+                        _cleanup_(X509_REQ_freep) X509_REQ *req =
+                                req_make(warned[i], "/CN=rem.corp.net", NULL, false);
+                        _cleanup_(X509_freep) X509 *x = NULL;
+                        _cleanup_(findings_clear) Findings f = {};
+
+                        x = sign_ok(ca_ec, req, &s, &f);
+                        ck_assert_uint_eq(f.n, 1);
+                        ck_assert_int_eq(f.items[0].code, FINDING_WEAK_KEY);
+                        ck_assert_int_eq(f.items[0].severity, SEVERITY_WARNING);
+                }
+        }
+
+        /* Renewal: an RSA key of 8200 bits (over 8192) and of 1024. */
+        {
+                EVP_PKEY *old[] = {big, small};
+                const char *bits[] = {"8200", "1024"};
+
+                for (size_t i = 0; i < ELEMENTSOF(old); i++) {
+                        _cleanup_(X509_freep) X509 *c = tu_cert(&(TuCertSpec){
+                                .key = old[i],
+                                .subject = "/CN=rem.corp.net",
+                                .issuer = ca_rsa->cert,
+                                .issuer_key = ca_rsa->key,
+                                .san = "DNS:rem.corp.net",
+                        });
+                        _cleanup_(findings_clear) Findings f = {};
+                        X509 *y = (X509 *) 0x1;
+
+                        ck_assert_int_eq(ca_renew(ca_rsa, c, "rem.crt", 730, TU_NOW, &y, &f),
+                                         -EINVAL);
+                        ASSERT_HAS(&f, FINDING_WEAK_KEY);
+                        ck_assert_ptr_nonnull(
+                                strstr(fa_first(&f, FINDING_WEAK_KEY)->message, bits[i]));
+                        ck_assert_ptr_eq(y, (X509 *) 0x1);
+                }
+        }
+}
+END_TEST
+
+/* A CA of the operator's own with an Ed25519 key signs with no digest (as
+ * Ed25519 must), and the check accepts the chain (with its warning about
+ * the root's key); a CA key every profile refuses is refused at load. */
+START_TEST(test_ed25519_ca_signs_weak_ca_refused) {
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"),
+                                           *small = tu_key_rsa(1024);
+        _cleanup_(X509_freep) X509 *ed_cert = NULL, *small_cert = NULL, *x = NULL;
+        _cleanup_(freep) char *dir = tu_tmpdir(), *dir2 = tu_tmpdir();
+        _cleanup_(ca_freep) Ca *ca = NULL, *weak = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {}, i = {};
+        _cleanup_(X509_REQ_freep) X509_REQ *req =
+                req_make(leaf_ec, "/C=SE/O=Example/OU=NOC/CN=rem.mx.corp.net", NULL, false);
+        char *cover[] = {"rem.mx.corp.net", NULL};
+        CaSignSpec s = {.days = 30, .now = TU_NOW};
+
+        ck_assert_ptr_nonnull(ed);
+        ed_cert = tu_cert(&(TuCertSpec){.key = ed,
+                                        .subject = "/CN=Ed CA",
+                                        .ca = true,
+                                        .pathlen = -1,
+                                        .md = "",
+                                        .not_before = CA_MADE,
+                                        .not_after = CA_MADE + 3650 * TU_DAY});
+        write_ca(dir, &ed_cert, 1, ed);
+        ck_assert_int_eq(ca_load(dir, true, &ca, &f), 0);
+        ASSERT_HAS(&f, FINDING_WEAK_KEY);
+        ck_assert_int_eq(fa_first(&f, FINDING_WEAK_KEY)->severity, SEVERITY_WARNING);
+
+        x = sign_ok(ca, req, &s, &g);
+        ASSERT_NONE(&g);
+        ck_assert_int_eq(X509_get_signature_nid(x), NID_ED25519);
+        ck_assert_int_eq(X509_verify(x, ed), 1);
+        check_issued(ca, x, leaf_ec, cover, &h);
+        ck_assert_uint_eq(findings_count(&h, SEVERITY_ERROR), 0);
+
+        small_cert = tu_cert(&(TuCertSpec){.key = small,
+                                           .subject = "/CN=Small CA",
+                                           .ca = true,
+                                           .pathlen = -1,
+                                           .not_before = CA_MADE,
+                                           .not_after = CA_MADE + 3650 * TU_DAY});
+        write_ca(dir2, &small_cert, 1, small);
+        ck_assert_int_eq(ca_load(dir2, true, &weak, &i), -EINVAL);
+        ASSERT_HAS(&i, FINDING_WEAK_KEY);
+        ck_assert_ptr_nonnull(strstr(fa_first(&i, FINDING_WEAK_KEY)->message, "ca.crt"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&i, FINDING_WEAK_KEY)->hint, "ca init"));
+        ck_assert_ptr_null(weak);
+        /* Exporting it needs no key and judges none. */
+        findings_clear(&i);
+        ck_assert_int_eq(ca_load(dir2, false, &weak, &i), 0);
+        tu_rmdir_r(dir);
+        tu_rmdir_r(dir2);
+}
+END_TEST
+
+/* A CN longer than 64 characters (a long wildcard, a long request CN) is
+ * never written into the subject: the CN is a name that fits, the long name
+ * stays a subjectAltName; when none fits, a finding says so. */
+START_TEST(test_long_names_get_a_cn_that_fits) {
+        static const char long_domain[] =
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.corp.net"; /* 64 */
+        static const char long_host[] =
+                "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh.corp.net"; /* 72 */
+        _cleanup_(X509_REQ_freep) X509_REQ *req =
+                req_make(leaf_rsa, "/O=Example/CN=rem.corp.net", NULL, false);
+        _cleanup_(X509_REQ_freep) X509_REQ *long_cn = req_make(
+                leaf_rsa,
+                "/O=Example/"
+                "CN=hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh.corp.net",
+                "DNS:short.corp.net", false);
+        _cleanup_(X509_REQ_freep) X509_REQ *only_long = req_make(
+                leaf_rsa,
+                "/O=Example/"
+                "CN=hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh.corp.net",
+                NULL, false);
+        _cleanup_(X509_freep) X509 *x = NULL, *y = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {}, k = {};
+        _cleanup_(freep) char *pattern = NULL, *want = NULL;
+        char *cover[] = {"short.corp.net", (char *) long_host, NULL};
+        CaSignSpec s = {.wildcard = long_domain, .days = 30, .now = TU_NOW};
+        char buf[256];
+
+        ck_assert_uint_eq(strlen(long_domain), 64);
+        ck_assert_uint_eq(strlen(long_host), 72);
+        ck_assert_int_gt(asprintf(&pattern, "*.%s", long_domain), 0);
+
+        x = sign_ok(ca_rsa, req, &s, &f);
+        ck_assert_str_eq(cn_of(x, buf, sizeof buf), "rem.corp.net");
+        ck_assert_int_gt(asprintf(&want, "%s,rem.corp.net", pattern), 0);
+        assert_sans(x, want, "");
+        {
+                _cleanup_(freep) char *host = NULL;
+
+                ck_assert_int_gt(asprintf(&host, "lim1.%s", long_domain), 0);
+                ck_assert(names_cert_covers(x, host));
+        }
+        ck_assert_uint_eq(f.n, 1);
+        ck_assert_int_eq(f.items[0].code, FINDING_SUBJECT_FIELDS);
+        ck_assert_int_eq(f.items[0].severity, SEVERITY_WARNING);
+        ck_assert_ptr_nonnull(strstr(f.items[0].message, pattern));
+
+        s.wildcard = NULL;
+        y = sign_ok(ca_rsa, long_cn, &s, &g);
+        ck_assert_str_eq(cn_of(y, buf, sizeof buf), "short.corp.net");
+        assert_sans(y,
+                    "short.corp.net,"
+                    "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh.corp.net",
+                    "");
+        ASSERT_HAS(&g, FINDING_SUBJECT_FIELDS);
+        ck_assert_uint_eq(findings_count(&g, SEVERITY_ERROR), 0);
+        check_issued(ca_rsa, y, leaf_rsa, cover, &h);
+        ck_assert_uint_eq(findings_count(&h, SEVERITY_ERROR), 0);
+
+        /* No name fits: refused, the file named, the limit said. */
+        assert_refused(ca_rsa, only_long, &s, FINDING_NAME_INVALID, "64 characters", &k);
+        ck_assert_str_eq(fa_first(&k, FINDING_NAME_INVALID)->file, "rem.csr");
+}
+END_TEST
+
+/* The request's CN is judged like a name when it looks like one: a wildcard
+ * over a public suffix or a name with an underscore is refused, a wildcard
+ * over the operator's own domain is kept; names are lowercased and lose a
+ * trailing dot (the CN an exact copy of a subjectAltName). */
+START_TEST(test_request_cn_judged_as_a_name) {
+        _cleanup_(X509_REQ_freep) X509_REQ *com =
+                req_make(leaf_rsa, "/CN=*.com", "DNS:good.corp.net", false);
+        _cleanup_(X509_REQ_freep) X509_REQ *underscore =
+                req_make(leaf_rsa, "/CN=exa_mple.corp.net", "DNS:good.corp.net", false);
+        _cleanup_(X509_REQ_freep) X509_REQ *own =
+                req_make(leaf_rsa, "/CN=*.corp.net", "DNS:good.corp.net", false);
+        _cleanup_(X509_REQ_freep) X509_REQ *upper =
+                req_make(leaf_rsa, "/CN=REM.Corp.Net.", "DNS:Rem.CORP.net,DNS:X.corp.net.", false);
+        _cleanup_(X509_freep) X509 *x = NULL, *y = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {}, k = {};
+        char *names[] = {"LIM1.Corp.Net", NULL};
+        CaSignSpec s = {.days = 30, .now = TU_NOW};
+        char buf[256];
+
+        assert_refused(ca_rsa, com, &s, FINDING_NAME_INVALID, "'*.com'", &f);
+        ck_assert_ptr_nonnull(strstr(fa_first(&f, FINDING_NAME_INVALID)->message, "rem.csr"));
+        assert_refused(ca_rsa, underscore, &s, FINDING_NAME_INVALID, "'exa_mple.corp.net'", &g);
+
+        x = sign_ok(ca_rsa, own, &s, &h);
+        ASSERT_NONE(&h);
+        ck_assert_str_eq(cn_of(x, buf, sizeof buf), "*.corp.net");
+        assert_sans(x, "good.corp.net,*.corp.net", "");
+
+        s.names = names;
+        y = sign_ok(ca_rsa, upper, &s, &k);
+        ASSERT_NONE(&k);
+        ck_assert_str_eq(cn_of(y, buf, sizeof buf), "rem.corp.net");
+        assert_sans(y, "rem.corp.net,x.corp.net,lim1.corp.net", "");
+}
+END_TEST
+
+/* A wildcard the request asks for covers one label too: a name two labels
+ * below it is reported, with or without --wildcard. */
+START_TEST(test_requested_wildcard_second_level_reported) {
+        _cleanup_(X509_REQ_freep) X509_REQ *deep =
+                req_make(leaf_ec, "/CN=d.corp.net", "DNS:*.d.corp.net,DNS:a.b.d.corp.net", false);
+        _cleanup_(X509_REQ_freep) X509_REQ *near =
+                req_make(leaf_ec, "/CN=d.corp.net", "DNS:*.d.corp.net,DNS:b.d.corp.net", false);
+        _cleanup_(X509_freep) X509 *x = NULL, *y = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {};
+        CaSignSpec s = {.days = 30, .now = TU_NOW};
+
+        x = sign_ok(ca_ec, deep, &s, &f);
+        ck_assert_uint_eq(f.n, 1);
+        ck_assert_int_eq(f.items[0].code, FINDING_SAN_NOT_COVERED);
+        ck_assert_ptr_nonnull(strstr(f.items[0].message, "'a.b.d.corp.net'"));
+        ck_assert_ptr_nonnull(strstr(f.items[0].message, "*.d.corp.net"));
+        assert_sans(x, "*.d.corp.net,a.b.d.corp.net,d.corp.net", "");
+
+        y = sign_ok(ca_ec, near, &s, &g);
+        ASSERT_NONE(&g);
+}
+END_TEST
+
+/* ca.key is read without following a link, and only when it is its
+ * owner's alone; an encrypted one is named as such. */
+START_TEST(test_load_key_file_link_mode_encrypted) {
+        _cleanup_(freep) char *dir = tu_tmpdir(), *key = NULL, *real = NULL;
+        _cleanup_(ca_freep) Ca *ca = NULL;
+        _cleanup_(findings_clear) Findings f = {}, g = {}, h = {}, k = {};
+        _cleanup_(BIO_free_allp) BIO *b = BIO_new(BIO_s_mem());
+        char *data = NULL;
+        long len;
+
+        write_ca(dir, &ca_ec->cert, 1, ca_ec->key);
+        key = tu_path(dir, "ca.key");
+        real = tu_path(dir, "real.key");
+
+        /* A link to the key, right next to it. */
+        ck_assert_int_eq(rename(key, real), 0);
+        ck_assert_int_eq(symlink("real.key", key), 0);
+        ck_assert_int_eq(ca_load(dir, true, &ca, &f), -ELOOP);
+        ASSERT_HAS(&f, FINDING_FILE_UNREADABLE);
+        ck_assert_ptr_nonnull(strstr(f.items[0].message, "symbolic link"));
+        ck_assert_ptr_null(ca);
+        ck_assert_int_eq(unlink(key), 0);
+        ck_assert_int_eq(rename(real, key), 0);
+
+        /* Open to the group. */
+        ck_assert_int_eq(chmod(key, 0640), 0);
+        ck_assert_int_eq(ca_load(dir, true, &ca, &g), -EINVAL);
+        ASSERT_HAS(&g, FINDING_KEY_INVALID);
+        ck_assert_ptr_nonnull(strstr(g.items[0].message, "0640"));
+        ck_assert_ptr_nonnull(strstr(g.items[0].hint, "chmod 600"));
+        ck_assert_ptr_null(ca);
+
+        /* Near miss: 0600 loads. */
+        ck_assert_int_eq(chmod(key, 0600), 0);
+        ck_assert_int_eq(ca_load(dir, true, &ca, &h), 0);
+        ASSERT_NONE(&h);
+        ca = ca_free(ca);
+
+        /* Encrypted. */
+        ck_assert_int_eq(PEM_write_bio_PKCS8PrivateKey(b, ca_ec->key, EVP_aes_256_cbc(), "pw", 2,
+                                                       NULL, NULL),
+                         1);
+        len = BIO_get_mem_data(b, &data);
+        free(tu_write_file(dir, "ca.key", data, (size_t) len));
+        ck_assert_int_eq(chmod(key, 0600), 0);
+        ck_assert_int_eq(ca_load(dir, true, &ca, &k), -EINVAL);
+        ASSERT_HAS(&k, FINDING_KEY_ENCRYPTED);
+        ck_assert_ptr_nonnull(
+                strstr(fa_first(&k, FINDING_KEY_ENCRYPTED)->message, "ca.key must be unencrypted"));
+        ck_assert_ptr_nonnull(strstr(fa_first(&k, FINDING_KEY_ENCRYPTED)->hint, "openssl pkey"));
+        tu_rmdir_r(dir);
 }
 END_TEST
 
@@ -855,6 +1328,13 @@ static Suite *ca_suite(void) {
         tcase_add_test(tc, test_validity_within_the_ca);
         tcase_add_test(tc, test_renew_keeps_key_subject_extensions);
         tcase_add_test(tc, test_renew_refuses_what_this_ca_did_not_issue);
+        tcase_add_test(tc, test_renew_refuses_a_ca_and_rebuilds_extensions);
+        tcase_add_test(tc, test_weak_keys_refused_as_the_check_refuses_them);
+        tcase_add_test(tc, test_ed25519_ca_signs_weak_ca_refused);
+        tcase_add_test(tc, test_long_names_get_a_cn_that_fits);
+        tcase_add_test(tc, test_request_cn_judged_as_a_name);
+        tcase_add_test(tc, test_requested_wildcard_second_level_reported);
+        tcase_add_test(tc, test_load_key_file_link_mode_encrypted);
         tcase_add_test(tc, test_export_pem_and_der);
         suite_add_tcase(s, tc);
         return s;

@@ -326,6 +326,42 @@ START_TEST(test_flipped_signature_is_found) {
 }
 END_TEST
 
+/* A signed field altered, not the signature: one letter of the requested
+ * name. The request still parses and asks for the altered name; only its
+ * signature shows it. */
+START_TEST(test_altered_name_is_found) {
+        const EVP_PKEY *keys[] = {rsa_key, ec_key};
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                _cleanup_(X509_REQ_freep) X509_REQ *req = NULL, *bad = NULL;
+                _cleanup_(findings_clear) Findings f = {}, g = {};
+                _cleanup_(freep) char *sans = NULL;
+                unsigned char *der = NULL, *at;
+                CsrSpec s = spec(rem_names);
+                int len;
+
+                req = make(&s, (EVP_PKEY *) keys[i]);
+                len = i2d_X509_REQ(req, &der);
+                ck_assert_int_gt(len, 0);
+                at = memmem(der, (size_t) len, "rem.sometelco.com", 17);
+                ck_assert_ptr_nonnull(at);
+                /* The SAN, not the CN: the last copy of the name. */
+                while (memmem(at + 1, (size_t) (der + len - at - 1), "rem.sometelco.com", 17))
+                        at = memmem(at + 1, (size_t) (der + len - at - 1), "rem.sometelco.com", 17);
+                *at = 'x';
+                ck_assert_int_eq(csr_parse("rem.csr", der, (size_t) len, &bad, &f), 0);
+                OPENSSL_free(der);
+                sans = requested(bad);
+                ck_assert_str_eq(sans, "DNS:xem.sometelco.com,IP:4 bytes,IP:16 bytes");
+                ck_assert_int_eq(csr_check_signature(req, "rem.csr", &g), 0);
+                ASSERT_NONE(&g);
+                ck_assert_int_eq(csr_check_signature(bad, "rem.csr", &f), -EBADMSG);
+                ASSERT_HAS(&f, FINDING_CHAIN_SIGNATURE);
+                ck_assert_ptr_nonnull(strstr(f.items[0].message, "rem.csr"));
+        }
+}
+END_TEST
+
 START_TEST(test_request_without_names_asks_for_none) {
         _cleanup_(X509_REQ_freep) X509_REQ *req = X509_REQ_new();
         GENERAL_NAMES *gens = (GENERAL_NAMES *) 0x1;
@@ -352,6 +388,7 @@ static Suite *csr_suite(void) {
         tcase_add_test(tc, test_not_a_request_is_refused);
         tcase_add_test(tc, test_load_missing_and_real_file);
         tcase_add_test(tc, test_flipped_signature_is_found);
+        tcase_add_test(tc, test_altered_name_is_found);
         tcase_add_test(tc, test_request_without_names_asks_for_none);
         suite_add_tcase(s, tc);
         return s;
