@@ -23,6 +23,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@
 #include <openssl/provider.h>
 
 #include "bundle.h"
+#include "chain.h"
 #include "fileio.h"
 #include "loader.h"
 
@@ -65,7 +67,8 @@ static void sk_PKCS12_SAFEBAG_pop_freep(STACK_OF(PKCS12_SAFEBAG) * *p) {
 #define LABEL_MAX         64
 #define LOADER_MAX_BLOCKS 256 /* PEM blocks of any kind in one file */
 #define BAG_DEPTH_MAX     4   /* nested safeContents bags */
-#define CHAIN_MAX         17  /* certificates in an assembled chain */
+/* Certificates in an assembled chain: what the agent reads from NAME-cert.crt. */
+#define CHAIN_MAX         BUNDLE_MAX_CERTS
 #define KEY_DIR_MAX_FILES 256
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -156,6 +159,8 @@ static const char *const password_table[_LOADER_PASSWORD_MAX] = {
         [LOADER_PASSWORD_GIVEN] = "given",
         [LOADER_PASSWORD_ABSENT] = "absent",
         [LOADER_PASSWORD_EMPTY] = "empty",
+        [LOADER_PASSWORD_WRONG] = "wrong",
+        [LOADER_PASSWORD_NEEDED] = "needed",
 };
 
 const char *loader_password_to_string(LoaderPassword p) {
@@ -351,12 +356,22 @@ typedef enum Failure {
         FAIL_ALGORITHM,   /* an algorithm OpenSSL does not have at all */
 } Failure;
 
-/* What the newest OpenSSL error says about a failed decryption. */
+/* The error err_mark() puts after its mark: classify_error() reads only
+ * what was raised after it, never an older error of the caller's. */
+#define ERR_SENTINEL_REASON 0x10ade
+
+static void err_mark(void) {
+        ERR_set_mark();
+        ERR_raise(ERR_LIB_USER, ERR_SENTINEL_REASON);
+}
+
+/* What the newest OpenSSL error raised since err_mark() says about a failed
+ * decryption (nothing raised: damaged). ERR_pop_to_mark() afterwards. */
 static Failure classify_error(void) {
         unsigned long e = ERR_peek_last_error();
         int lib = ERR_GET_LIB(e), reason = ERR_GET_REASON(e);
 
-        if (e == 0)
+        if (e == 0 || (lib == ERR_LIB_USER && reason == ERR_SENTINEL_REASON))
                 return FAIL_DAMAGED;
         if (reason == ERR_R_UNSUPPORTED || reason == ERR_R_FETCH_FAILED)
                 return FAIL_UNSUPPORTED;
@@ -382,7 +397,7 @@ static void *decrypt_with(Reader *r, DecryptFn fn, void *arg, const char *pass, 
         Failure fl = FAIL_DAMAGED;
         void *obj;
 
-        ERR_set_mark();
+        err_mark();
         obj = fn(arg, pass, NULL);
         if (!obj)
                 fl = classify_error();
@@ -399,7 +414,7 @@ static void *decrypt_with(Reader *r, DecryptFn fn, void *arg, const char *pass, 
                 *ret_fail = FAIL_NO_LEGACY;
                 return NULL;
         }
-        ERR_set_mark();
+        err_mark();
         obj = fn(arg, pass, lib);
         if (!obj)
                 fl = classify_error();
@@ -463,6 +478,111 @@ static int fail_algorithm(Reader *r, Failure fl, const char *what, const char *a
                     "%s of %s is encrypted with %s, which OpenSSL cannot decrypt (not even with "
                     "its legacy provider)",
                     what, r->name, alg);
+}
+
+/* ---- the cost of a key derivation ---------------------------------------------------- */
+
+DEFINE_PTR_CLEANUP(PBEPARAM, PBEPARAM_free)
+DEFINE_PTR_CLEANUP(PBE2PARAM, PBE2PARAM_free)
+DEFINE_PTR_CLEANUP(PBKDF2PARAM, PBKDF2PARAM_free)
+DEFINE_PTR_CLEANUP(SCRYPT_PARAMS, SCRYPT_PARAMS_free)
+
+static bool uint_of(const ASN1_INTEGER *a, uint64_t *ret) {
+        bool ok;
+
+        if (!a)
+                return false;
+        ERR_set_mark();
+        ok = ASN1_INTEGER_get_uint64(ret, a) == 1;
+        ERR_pop_to_mark();
+        return ok;
+}
+
+/* a * b, saturating. */
+static uint64_t mul_sat(uint64_t a, uint64_t b) {
+        return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* How many iterations the key derivation of a password-based encryption
+ * asks for: PBKDF2's count (PBES2), the PKCS#12 or PKCS#5 v1 PBE's count,
+ * scrypt's N * r * p. false when alg is none of these (or its parameters do
+ * not decode: the decryption then says so). */
+static bool pbe_iterations(const X509_ALGOR *alg, uint64_t *ret) {
+        const ASN1_OBJECT *obj = NULL;
+        bool ok = false;
+
+        if (!alg || !alg->parameter || alg->parameter->type != V_ASN1_SEQUENCE)
+                return false;
+        X509_ALGOR_get0(&obj, NULL, NULL, alg);
+        ERR_set_mark();
+        if (OBJ_obj2nid(obj) == NID_pbes2) {
+                _cleanup_(PBE2PARAM_freep) PBE2PARAM *p2 =
+                        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+                const X509_ALGOR *kdf = p2 ? p2->keyfunc : NULL;
+                int kdf_nid = kdf ? OBJ_obj2nid(kdf->algorithm) : NID_undef;
+
+                if (kdf_nid == NID_id_pbkdf2 && kdf->parameter &&
+                    kdf->parameter->type == V_ASN1_SEQUENCE) {
+                        _cleanup_(PBKDF2PARAM_freep) PBKDF2PARAM *k = ASN1_TYPE_unpack_sequence(
+                                ASN1_ITEM_rptr(PBKDF2PARAM), kdf->parameter);
+                        ok = k && uint_of(k->iter, ret);
+                } else if (kdf_nid == NID_id_scrypt && kdf->parameter &&
+                           kdf->parameter->type == V_ASN1_SEQUENCE) {
+                        _cleanup_(SCRYPT_PARAMS_freep) SCRYPT_PARAMS *k = ASN1_TYPE_unpack_sequence(
+                                ASN1_ITEM_rptr(SCRYPT_PARAMS), kdf->parameter);
+                        uint64_t n, rr, pp;
+
+                        ok = k && uint_of(k->costParameter, &n) && uint_of(k->blockSize, &rr) &&
+                             uint_of(k->parallelizationParameter, &pp);
+                        if (ok)
+                                *ret = mul_sat(mul_sat(n, rr), pp);
+                }
+        } else {
+                _cleanup_(PBEPARAM_freep) PBEPARAM *p1 =
+                        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
+                ok = p1 && uint_of(p1->iter, ret);
+        }
+        ERR_pop_to_mark();
+        return ok;
+}
+
+/* Refuses a key derivation of more than LOADER_MAX_ITERATIONS iterations
+ * (a file made to keep certconfd busy, or a mistake): 1 and an error
+ * finding, 0 when it is within the limit (or unknown), -ENOMEM. */
+static int too_many_iterations(Reader *r, uint64_t n, const char *what) {
+        char count[32] = "an unreadable number of";
+        int q;
+
+        if (n <= LOADER_MAX_ITERATIONS)
+                return 0;
+        if (n != UINT64_MAX)
+                snprintf(count, sizeof count, "%" PRIu64, n);
+        q = fail(r, FINDING_INPUT_FORMAT,
+                 "Have the file exported again with the usual settings (openssl pkcs12 -export and "
+                 "openssl pkcs8 -topk8 use 2048 iterations).",
+                 "%s of %s asks for %s iterations of its password's key derivation, more than "
+                 "certconf runs (%d)",
+                 what, r->name, count, LOADER_MAX_ITERATIONS);
+        return q < 0 ? q : 1;
+}
+
+static int check_pbe(Reader *r, const X509_ALGOR *alg, const char *what) {
+        uint64_t n;
+
+        if (!pbe_iterations(alg, &n))
+                return 0;
+        return too_many_iterations(r, n, what);
+}
+
+/* No more keys once LOADER_MAX_KEYS are read: 1 (FILE_TOO_LARGE raised
+ * once), 0 when there is room, -ENOMEM. Checked before a key is decrypted. */
+static int keys_full(Reader *r) {
+        int q;
+
+        if (r->s->n_keys < LOADER_MAX_KEYS)
+                return 0;
+        q = too_many(r, "private keys", (size_t) LOADER_MAX_KEYS);
+        return q < 0 ? q : 1;
 }
 
 /* ---- keys -------------------------------------------------------------------------- */
@@ -533,8 +653,14 @@ static int read_encrypted_pkcs8(Reader *r, const X509_SIG *sig, const char *what
         Failure fl = FAIL_DAMAGED;
         Pkcs8Arg a = {.sig = sig};
         char abuf[128];
+        int q;
 
         X509_SIG_get0(sig, &alg, NULL);
+        q = keys_full(r);
+        if (q == 0)
+                q = check_pbe(r, alg, what);
+        if (q != 0)
+                return q < 0 ? q : 0;
         p8 = decrypt_with(r, pkcs8_decrypt, &a, pass, &fl);
         if (p8)
                 return key_from_p8(r, p8, -1, true, what);
@@ -573,54 +699,73 @@ static int hexval(char c) {
         return -1;
 }
 
-static void *trad_decrypt(void *arg, const char *pass, OSSL_LIB_CTX *lib) {
-        TradArg *a = arg;
-        _cleanup_(EVP_CIPHER_freep) EVP_CIPHER *cipher = NULL;
-        _cleanup_(EVP_CIPHER_CTX_freep) EVP_CIPHER_CTX *c = NULL;
-        unsigned char key[EVP_MAX_KEY_LENGTH], iv[EVP_MAX_IV_LENGTH];
-        char name[64];
-        const char *comma, *h;
+/* The cipher name of a DEK-Info value ("AES-128-CBC,0123..."): 0, or
+ * -EINVAL when there is no comma or the name is empty or too long. */
+static int dek_cipher_name(const char *dek, size_t dek_len, char name[static 64],
+                           const char **ret_iv, size_t *ret_iv_len) {
+        const char *comma = memchr(dek, ',', dek_len), *h;
         size_t nlen, hlen;
-        int ivlen, outl = 0, fin = 0, ok = 0;
 
-        comma = memchr(a->dek, ',', a->dek_len);
-        if (!comma || a->len > INT_MAX)
-                return NULL;
-        nlen = (size_t) (comma - a->dek);
-        while (nlen > 0 && is_blank(a->dek[nlen - 1]))
+        if (!comma)
+                return -EINVAL;
+        nlen = (size_t) (comma - dek);
+        while (nlen > 0 && is_blank(dek[nlen - 1]))
                 nlen--;
-        if (nlen == 0 || nlen >= sizeof name)
-                return NULL;
-        memcpy(name, a->dek, nlen);
+        if (nlen == 0 || nlen >= 64)
+                return -EINVAL;
+        memcpy(name, dek, nlen);
         name[nlen] = 0;
-        cipher = EVP_CIPHER_fetch(lib, name, NULL);
-        if (!cipher)
-                return NULL; /* "unsupported": tried again with the legacy provider */
-
-        ivlen = EVP_CIPHER_get_iv_length(cipher);
         h = comma + 1;
-        hlen = a->dek_len - (size_t) (h - a->dek);
+        hlen = dek_len - (size_t) (h - dek);
         while (hlen > 0 && is_space(h[hlen - 1]))
                 hlen--;
         while (hlen > 0 && is_blank(*h)) {
                 h++;
                 hlen--;
         }
+        *ret_iv = h;
+        *ret_iv_len = hlen;
+        return 0;
+}
+
+static void *trad_decrypt(void *arg, const char *pass, OSSL_LIB_CTX *lib) {
+        TradArg *a = arg;
+        _cleanup_(EVP_CIPHER_freep) EVP_CIPHER *cipher = NULL;
+        _cleanup_(EVP_CIPHER_CTX_freep) EVP_CIPHER_CTX *c = NULL;
+        unsigned char key[EVP_MAX_KEY_LENGTH] = {}, iv[EVP_MAX_IV_LENGTH] = {};
+        char name[64];
+        const char *h;
+        size_t hlen;
+        int ivlen, outl = 0, fin = 0;
+        bool ok = false;
+
+        if (a->len > INT_MAX || dek_cipher_name(a->dek, a->dek_len, name, &h, &hlen) < 0) {
+                ERR_raise(ERR_LIB_PEM, PEM_R_BAD_DECRYPT);
+                goto out;
+        }
+        cipher = EVP_CIPHER_fetch(lib, name, NULL);
+        if (!cipher)
+                goto out; /* "unsupported": tried again with the legacy provider */
+
+        ivlen = EVP_CIPHER_get_iv_length(cipher);
         if (ivlen < 8 || (size_t) ivlen > sizeof iv || hlen != (size_t) ivlen * 2) {
                 ERR_raise(ERR_LIB_PEM, PEM_R_BAD_IV_CHARS);
-                return NULL;
+                goto out;
         }
         for (int i = 0; i < ivlen; i++) {
                 int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
                 if (hi < 0 || lo < 0) {
                         ERR_raise(ERR_LIB_PEM, PEM_R_BAD_IV_CHARS);
-                        return NULL;
+                        goto out;
                 }
                 iv[i] = (unsigned char) (hi << 4 | lo);
         }
         if (EVP_BytesToKey(cipher, EVP_md5(), iv, (const unsigned char *) pass,
-                           pass ? (int) strlen(pass) : 0, 1, key, NULL) <= 0)
-                return NULL;
+                           pass ? (int) strlen(pass) : 0, 1, key, NULL) <= 0) {
+                if (ERR_peek_last_error() == 0)
+                        ERR_raise(ERR_LIB_EVP, EVP_R_BAD_DECRYPT);
+                goto out;
+        }
 
         if (secret_buf_alloc(a->out, a->len + (size_t) EVP_CIPHER_get_block_size(cipher) + 1) < 0)
                 goto out;
@@ -628,13 +773,14 @@ static void *trad_decrypt(void *arg, const char *pass, OSSL_LIB_CTX *lib) {
         if (!c || EVP_DecryptInit_ex2(c, cipher, key, iv, NULL) != 1 ||
             EVP_DecryptUpdate(c, a->out->p, &outl, a->in, (int) a->len) != 1 ||
             EVP_DecryptFinal_ex(c, a->out->p + outl, &fin) != 1) {
-                if (ERR_peek_last_error() == 0)
-                        ERR_raise(ERR_LIB_EVP, EVP_R_BAD_DECRYPT);
+                ERR_raise(ERR_LIB_EVP, EVP_R_BAD_DECRYPT);
                 goto out;
         }
         a->out_len = (size_t) outl + (size_t) fin;
-        ok = 1;
+        ok = true;
 out:
+        /* The derived key, on every path; the cipher context's copy goes with
+         * EVP_CIPHER_CTX_free(), which cleanses it. */
         OPENSSL_cleanse(key, sizeof key);
         if (!ok) {
                 secret_buf_done(a->out);
@@ -975,14 +1121,20 @@ static int pem_key(Reader *r, BlockKind kind, const char *label, const unsigned 
         if (encrypted) {
                 TradArg a = {.dek = dek, .dek_len = dek_len, .in = der, .len = len, .out = &plain};
                 Failure fl = FAIL_DAMAGED;
-                const char *pass = r->o && r->o->password ? r->o->password : "";
+                const char *pass = r->o && r->o->password ? r->o->password : "", *iv;
+                char cname[64];
+                size_t iv_len;
 
                 rfile(r)->pem |= LOADER_PEM_ENCRYPTED_KEY;
-                if (!dek)
+                if (!dek || dek_cipher_name(dek, dek_len, cname, &iv, &iv_len) < 0)
                         return fail(r, FINDING_KEY_INVALID, NULL,
                                     "%s of %s says it is encrypted but has no DEK-Info header "
-                                    "naming the cipher: export the key again",
+                                    "naming the cipher and IV (\"DEK-Info: AES-128-CBC,hex\"): "
+                                    "export the key again",
                                     what, r->name);
+                q = keys_full(r);
+                if (q != 0)
+                        return q < 0 ? q : 0;
                 if (!decrypt_with(r, trad_decrypt, &a, pass, &fl)) {
                         _cleanup_(freep) char *alg = strndup(dek, dek_len);
                         char *comma;
@@ -1276,16 +1428,19 @@ static void *p12_decrypt(Reader *r, P12 *p, DecryptFn fn, void *arg, const char 
                                 "%s of %s does not decrypt with the password its MAC verifies "
                                 "with (or it is damaged)",
                                 what, r->name);
-        else if (r->o && r->o->password)
+        else if (r->o && r->o->password) {
+                rfile(r)->password = LOADER_PASSWORD_WRONG;
                 *ret_err = fail(r, FINDING_PASSWORD, NULL,
                                 "wrong password for %s (%s does not decrypt with it): give the "
                                 "right one with --password-file",
                                 r->name, what);
-        else
+        } else {
+                rfile(r)->password = LOADER_PASSWORD_NEEDED;
                 *ret_err = fail(r, FINDING_PASSWORD, NULL,
                                 "%s needs a password (%s does not decrypt without one): give it "
                                 "with --password-file",
                                 r->name, what);
+        }
         return NULL;
 }
 
@@ -1337,6 +1492,14 @@ static int p12_bags(Reader *r, P12 *p, const STACK_OF(PKCS12_SAFEBAG) * bags, in
                                 return -ENOMEM;
                         if (sig)
                                 X509_SIG_get0(sig, &alg, NULL);
+                        /* Decrypting costs; a key that would be refused is not decrypted. */
+                        q = keys_full(r);
+                        if (q == 0)
+                                q = check_pbe(r, alg, what);
+                        if (q < 0)
+                                return q;
+                        if (q > 0)
+                                continue;
                         p8 = p12_decrypt(r, p, bag_decrypt, &a, what, alg, &err);
                         if (!p8) {
                                 if (err < 0)
@@ -1359,12 +1522,21 @@ static int read_pkcs12(Reader *r, PKCS12 *p12) {
 
         p.n_cand = p12_candidates(r->o, p.cand);
         if (PKCS12_mac_present(p12)) {
+                const ASN1_INTEGER *iter = NULL;
                 bool unsupported = false;
+                uint64_t n = 1; /* the default when the count is left out */
+
+                PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
+                if (iter && !uint_of(iter, &n))
+                        n = UINT64_MAX;
+                q = too_many_iterations(r, n, "the MAC");
+                if (q != 0)
+                        return q < 0 ? q : 0;
 
                 for (size_t i = 0; i < p.n_cand && p.chosen < 0; i++) {
                         int ok;
 
-                        ERR_set_mark();
+                        err_mark();
                         ok = PKCS12_verify_mac(p12, p.cand[i].pass, p.cand[i].pass ? -1 : 0);
                         if (!ok && classify_error() == FAIL_UNSUPPORTED)
                                 unsupported = true;
@@ -1385,6 +1557,8 @@ static int read_pkcs12(Reader *r, PKCS12 *p12) {
                                     r->name, algorithm_name(alg, abuf));
                 }
                 if (p.chosen < 0) {
+                        rfile(r)->password = r->o && r->o->password ? LOADER_PASSWORD_WRONG
+                                                                    : LOADER_PASSWORD_NEEDED;
                         if (r->o && r->o->password)
                                 return fail(r, FINDING_PASSWORD, NULL,
                                             "wrong password for %s (the PKCS#12 MAC does not "
@@ -1425,6 +1599,11 @@ static int read_pkcs12(Reader *r, PKCS12 *p12) {
 
                         if (!what)
                                 return -ENOMEM;
+                        q = check_pbe(r, alg, what);
+                        if (q < 0)
+                                return q;
+                        if (q > 0)
+                                continue;
                         bags = p12_decrypt(r, &p, safe_decrypt, &a, what, alg, &err);
                         if (!bags)
                                 return err;
@@ -1460,6 +1639,41 @@ static bool is_binary(const char *d, size_t len) {
                         return true;
         }
         return false;
+}
+
+/* The length a DER SEQUENCE at the start of d says it has, header
+ * included; 0 when d does not start with one (or its length is indefinite
+ * or absurd). */
+static size_t der_outer_length(const unsigned char *d, size_t len) {
+        size_t n, v = 0;
+
+        if (len < 2 || d[0] != 0x30)
+                return 0;
+        if (d[1] < 0x80)
+                return 2 + (size_t) d[1];
+        n = d[1] & 0x7f;
+        if (n == 0 || n > 4 || len < 2 + n)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                v = v << 8 | d[2 + i];
+        return 2 + n + v;
+}
+
+/* What a DER structure cut short probably was, from its first bytes. */
+static const char *der_kind(const unsigned char *d, size_t len) {
+        static const unsigned char p7_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48,
+                                               0x86, 0xf7, 0x0d, 0x01, 0x07};
+        size_t h = len > 1 && d[1] >= 0x80 ? 2 + (size_t) (d[1] & 0x7f) : 2;
+
+        if (len >= h + 3 && d[h] == 0x02 && d[h + 1] == 0x01 && d[h + 2] == 0x03)
+                return "a PKCS#12 file";
+        if (len >= h + sizeof p7_oid && memcmp(d + h, p7_oid, sizeof p7_oid) == 0)
+                return "a PKCS#7 file";
+        if (len >= h + 3 && d[h] == 0x02 && d[h + 1] == 0x01 && d[h + 2] <= 0x01)
+                return "a DER private key";
+        if (len > h && d[h] == 0x30)
+                return "a DER certificate (or key)";
+        return "a DER file";
 }
 
 /* Tries the DER forms; 1 when one took the whole file, 0 when none did. */
@@ -1607,6 +1821,23 @@ static int parse_data(Reader *r, const char *data, size_t len) {
         if (q != 0)
                 return q < 0 ? q : 0;
 
+        /* A binary file that says it is longer than it is: cut short in a
+         * download or a copy (FTP in text mode damages it too). */
+        if (is_binary(data, len)) {
+                size_t want = der_outer_length((const unsigned char *) data, len);
+
+                if (want > len) {
+                        rfile(r)->format = LOADER_FORMAT_UNKNOWN;
+                        return fail(
+                                r, FINDING_INPUT_FORMAT,
+                                "Download or copy the file again, in binary mode, and check "
+                                "its size against the original's.",
+                                "%s is truncated or damaged: it looks like %s of %zu bytes, but "
+                                "holds only %zu: get the file again",
+                                r->name, der_kind((const unsigned char *) data, len), want, len);
+                }
+        }
+
         q = normalise(data, len, &norm, &norm_len, &markers, &changed);
         if (q < 0)
                 return q;
@@ -1721,22 +1952,101 @@ int loader_load(LoaderSet *s, const char *path, const LoaderOptions *o, Findings
 }
 
 int loader_read_password_file(const char *path, char **ret) {
-        _cleanup_(file_buf_done) FileBuf buf = {};
-        size_t n;
+        _cleanup_(secret_buf_done) SecretBuf buf = {};
+        _cleanup_(closep) int fd = -1;
+        struct stat st;
+        size_t len = 0, start = 0, n = 0;
         char *p;
         int q;
 
-        q = read_file_path(path, 64 * 1024, &buf.p, &buf.n);
+        if (!path || !ret)
+                return -EINVAL;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+                return -EBADFD;
+        /* A FIFO's open() waits for its writer, as cat's does; nothing else
+         * may block in open(). */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (S_ISFIFO(st.st_mode) ? 0 : O_NONBLOCK));
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+                return -EBADFD;
+        if (!S_ISREG(st.st_mode)) {
+                /* A terminal or a pipe: wait for the line. */
+                int fl = fcntl(fd, F_GETFL);
+                if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+                        return -errno;
+        }
+
+        /* A BOM, the longest password, and one byte more to tell a longer line. */
+        q = secret_buf_alloc(&buf, 3 + LOADER_PASSWORD_MAX + 1);
         if (q < 0)
                 return q;
-        n = strcspn(buf.p, "\r\n");
+        while (len < buf.n) {
+                ssize_t k = read(fd, buf.p + len, buf.n - len);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+                if (memchr(buf.p, '\n', len) || memchr(buf.p, '\r', len))
+                        break;
+        }
+        if (len >= 3 && memcmp(buf.p, "\xef\xbb\xbf", 3) == 0)
+                start = 3;
+        while (start + n < len && buf.p[start + n] != '\n' && buf.p[start + n] != '\r')
+                n++;
         if (n > LOADER_PASSWORD_MAX)
                 return -EFBIG;
-        p = strndup(buf.p, n);
+        if (memchr(buf.p + start, 0, n))
+                return -EILSEQ;
+        p = malloc(n + 1);
         if (!p)
                 return -ENOMEM;
+        memcpy(p, buf.p + start, n);
+        p[n] = 0;
         *ret = p;
         return 0;
+}
+
+const char *loader_password_file_error(int r) {
+        switch (r) {
+        case -ENOENT:
+                return "does not exist: give a file whose first line is the password";
+        case -EISDIR:
+                return "is a directory: give a file whose first line is the password";
+        case -EBADFD:
+                return "is a socket or a block device: give a file, a pipe (--password-file "
+                       "<(command)) or /dev/stdin whose first line is the password";
+        case -EFBIG:
+                return "its first line is longer than 4096 bytes: put the password alone on the "
+                       "first line";
+        case -EILSEQ:
+                return "its first line holds a NUL byte (a UTF-16 file?): save it as plain text "
+                       "(UTF-8), the password alone on the first line";
+        case -EACCES:
+        case -EPERM:
+                return "cannot be read (permission denied): give a file you can read";
+        case -ELOOP:
+                return "is a loop of symbolic links: give the file itself";
+        case -ENOTDIR:
+                return "cannot be opened: a component of its path is not a directory";
+        case -ENAMETOOLONG:
+                return "cannot be opened: its name is too long";
+        default:
+                return NULL;
+        }
 }
 
 /* ---- descriptions ---------------------------------------------------------------------- */
@@ -1800,6 +2110,12 @@ char *loader_describe_file(const LoaderSet *s, size_t i) {
                         break;
                 case LOADER_PASSWORD_EMPTY:
                         fputs("the empty password)", m);
+                        break;
+                case LOADER_PASSWORD_WRONG:
+                        fputs("not opened: the password from --password-file is wrong)", m);
+                        break;
+                case LOADER_PASSWORD_NEEDED:
+                        fputs("not opened: it needs a password, give it with --password-file)", m);
                         break;
                 default:
                         fputs("not protected)", m);
@@ -2025,6 +2341,182 @@ static int search_key_dir(const char *dir, const char *first, X509 *leaf, Loader
         return 0;
 }
 
+static void sk_X509_shallow_freep(STACK_OF(X509) * *p) {
+        sk_X509_free(*p); /* the certificates belong to someone else */
+        *p = NULL;
+}
+
+/* The anchor file x (one of the anchors' own certificates) comes from. */
+static const char *anchor_file(const LoaderAssembleOptions *o, const X509 *x) {
+        for (size_t a = 0; o && a < o->n_anchors; a++)
+                for (int j = 0; j < sk_X509_num(o->anchors[a].certs); j++)
+                        if (sk_X509_value(o->anchors[a].certs, j) == x)
+                                return o->anchors[a].path;
+        return NULL;
+}
+
+/* Appends x to the chain (origin: its index in s->certs, or -1 for an
+ * anchor). At most CHAIN_MAX + 1 are kept: one more than fits says the
+ * chain is too long. */
+static int chain_push(LoaderResult *res, const LoaderAssembleOptions *o, X509 *x, int origin) {
+        int pos = sk_X509_num(res->chain);
+
+        if (pos > CHAIN_MAX)
+                return 0;
+        if (X509_up_ref(x) != 1)
+                return -ENOMEM;
+        if (sk_X509_push(res->chain, x) <= 0) {
+                X509_free(x);
+                return -ENOMEM;
+        }
+        res->origin[pos] = origin;
+        if (origin < 0) {
+                res->anchor_files[pos] = strdup(strna(anchor_file(o, x)));
+                if (!res->anchor_files[pos])
+                        return -ENOMEM;
+        }
+        return 1;
+}
+
+static bool in_chain(const LoaderResult *res, X509 *x) {
+        for (int k = 0; k < sk_X509_num(res->chain); k++)
+                if (X509_cmp(x, sk_X509_value(res->chain, k)) == 0)
+                        return true;
+        return false;
+}
+
+/* The chain of certificate `leaf` into res (chain, origin, anchor_files),
+ * marking the given certificates it uses. chain_build() picks the path, as
+ * the check will: it searches every issuer among the given certificates
+ * (duplicates taken once) and the anchors, backtracking, and prefers
+ * verified signatures, then a path ending at a self-signed certificate or an
+ * anchor (an anchor before a given certificate of the same subject and key), then the
+ * other qualities it scores. Above an anchor that is not self-signed, the
+ * given certificates and then the anchors that issue it are added, up to a
+ * root. *ret_complete: the chain ends at a root or an anchor. */
+static int build_chain(const LoaderSet *s, const LoaderAssembleOptions *o, const int *dup, int leaf,
+                       LoaderResult *res, bool *used, bool *ret_complete) {
+        _cleanup_(sk_X509_shallow_freep) STACK_OF(X509) *anchors = NULL;
+        _cleanup_(chain_result_freep) ChainResult *c = NULL;
+        _cleanup_(findings_clear) Findings scratch = {};
+        _cleanup_(freep) X509 **uniq = NULL;
+        _cleanup_(freep) int *uniq_idx = NULL;
+        size_t n = s->n_certs, nu = 0;
+        int leaf_u = 0, q;
+        X509 *top;
+
+        uniq = calloc(n, sizeof(X509 *));
+        uniq_idx = calloc(n, sizeof(int));
+        anchors = sk_X509_new_null();
+        res->chain = sk_X509_new_null();
+        res->origin = calloc(CHAIN_MAX + 1, sizeof(int));
+        res->anchor_files = calloc(CHAIN_MAX + 1, sizeof(char *));
+        if (!uniq || !uniq_idx || !anchors || !res->chain || !res->origin || !res->anchor_files)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (dup[i] >= 0)
+                        continue;
+                if ((int) i == leaf)
+                        leaf_u = (int) nu;
+                uniq_idx[nu] = (int) i;
+                uniq[nu++] = s->certs[i].x509;
+        }
+        for (size_t a = 0; o && a < o->n_anchors; a++)
+                for (int j = 0; j < sk_X509_num(o->anchors[a].certs); j++)
+                        if (sk_X509_push(anchors, sk_X509_value(o->anchors[a].certs, j)) <= 0)
+                                return -ENOMEM;
+
+        {
+                Bundle b = {.path = (char *) "(the inputs)", .certs = uniq, .n_certs = nu};
+                ChainOptions co = {
+                        .anchors = anchors,
+                        .now = o ? o->now : 0,
+                        .profile = PROFILE_DEFAULT,
+                };
+
+                q = chain_build(&b, leaf_u, &co, &c, &scratch);
+                if (q < 0)
+                        return q;
+        }
+        for (int i = 0; i < sk_X509_num(c->path); i++) {
+                X509 *x = sk_X509_value(c->path, i);
+                int origin = -1;
+
+                for (size_t k = 0; k < nu && origin < 0; k++)
+                        if (uniq[k] == x)
+                                origin = uniq_idx[k];
+                q = chain_push(res, o, x, origin);
+                if (q < 0)
+                        return q;
+                if (origin >= 0)
+                        used[origin] = true;
+        }
+
+        /* Above an anchor that is not a root: its issuers, given ones first. */
+        top = sk_X509_value(res->chain, sk_X509_num(res->chain) - 1);
+        while (c->trusted && !self_signed(top) && sk_X509_num(res->chain) <= CHAIN_MAX) {
+                X509 *next = NULL;
+                int origin = -1;
+
+                for (size_t i = 0; i < n && !next; i++)
+                        if (dup[i] < 0 && !used[i] && issued_by(top, s->certs[i].x509) == 2) {
+                                next = s->certs[i].x509;
+                                origin = (int) i;
+                        }
+                for (size_t a = 0; o && a < o->n_anchors && !next; a++)
+                        for (int j = 0; j < sk_X509_num(o->anchors[a].certs) && !next; j++) {
+                                X509 *y = sk_X509_value(o->anchors[a].certs, j);
+                                if (!in_chain(res, y) && issued_by(top, y) == 2)
+                                        next = y;
+                        }
+                if (!next)
+                        break;
+                q = chain_push(res, o, next, origin);
+                if (q < 0)
+                        return q;
+                if (origin >= 0)
+                        used[origin] = true;
+                top = next;
+        }
+        *ret_complete = c->complete;
+        return 0;
+}
+
+/* "a.pem, b.pem and c.pem": the files the chain's certificates come from. */
+static char *chain_files(const LoaderSet *s, const LoaderResult *res) {
+        _cleanup_(freep) bool *seen = calloc(s->n_files + 1, sizeof(bool));
+        size_t total = 0, shown = 0, len = 0;
+        char *text = NULL;
+        FILE *m;
+
+        if (!seen)
+                return NULL;
+        for (int i = 0; i < sk_X509_num(res->chain); i++)
+                if (res->origin[i] >= 0 && !seen[s->certs[res->origin[i]].file]) {
+                        seen[s->certs[res->origin[i]].file] = true;
+                        total++;
+                }
+        m = open_memstream(&text, &len);
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < s->n_files; i++) {
+                _cleanup_(freep) char *name = NULL;
+
+                if (!seen[i])
+                        continue;
+                name = file_name(s, i);
+                fprintf(m, "%s%s",
+                        shown == 0           ? ""
+                        : shown + 1 == total ? " and "
+                                             : ", ",
+                        strna(name));
+                shown++;
+        }
+        if (fclose(m) != 0)
+                return NULL;
+        return text;
+}
+
 static int assemble_impl(const LoaderSet *s, const LoaderAssembleOptions *o, LoaderResult **ret,
                          Findings *f) {
         _cleanup_(loader_result_freep) LoaderResult *res = NULL;
@@ -2033,7 +2525,8 @@ static int assemble_impl(const LoaderSet *s, const LoaderAssembleOptions *o, Loa
         _cleanup_(freep) bool *issues = NULL, *used = NULL;
         _cleanup_(freep) char *leaf_desc = NULL, *leaf_subject = NULL;
         size_t n = s->n_certs, n_cand = 0;
-        int leaf = -1, chain_idx[CHAIN_MAX], chain_len = 0, key_index = -1, q;
+        int leaf = -1, key_index = -1, q;
+        bool complete = false;
         X509 *leaf_x;
 
         if (n == 0) {
@@ -2158,99 +2651,57 @@ static int assemble_impl(const LoaderSet *s, const LoaderAssembleOptions *o, Loa
                 return q < 0 ? q : -EINVAL;
         }
 
-        /* The chain: issuers among the given certificates, whatever their order. */
-        chain_idx[chain_len++] = leaf;
-        used[leaf] = true;
-        while (chain_len < CHAIN_MAX) {
-                int cur = chain_idx[chain_len - 1], best = -1;
-
-                if (self_signed(s->certs[cur].x509))
-                        break;
-                for (int strength = 2; strength >= 1 && best < 0; strength--)
-                        for (size_t p = 0; p < n && best < 0; p++)
-                                if (!used[p] && link[(size_t) cur * n + p] == strength)
-                                        best = (int) p;
-                if (best < 0)
-                        break;
-                chain_idx[chain_len++] = best;
-                used[best] = true;
-        }
-
-        res->chain = sk_X509_new_null();
-        res->origin = calloc(CHAIN_MAX, sizeof(int));
-        res->anchor_files = calloc(CHAIN_MAX, sizeof(char *));
-        if (!res->chain || !res->origin || !res->anchor_files)
-                return -ENOMEM;
-        for (int i = 0; i < chain_len; i++) {
-                X509 *x = s->certs[chain_idx[i]].x509;
-                if (X509_up_ref(x) != 1)
-                        return -ENOMEM;
-                if (sk_X509_push(res->chain, x) <= 0) {
-                        X509_free(x);
-                        return -ENOMEM;
-                }
-                res->origin[i] = chain_idx[i];
-        }
-
-        /* Then the anchors, up to a self-signed root. */
-        while (sk_X509_num(res->chain) < CHAIN_MAX) {
-                X509 *top = sk_X509_value(res->chain, sk_X509_num(res->chain) - 1), *found = NULL;
-                const char *found_file = NULL;
-                _cleanup_(freep) char *subject = NULL, *fname = NULL;
-                int pos;
-
-                if (self_signed(top))
-                        break;
-                for (size_t a = 0; a < (o ? o->n_anchors : 0) && !found; a++)
-                        for (int j = 0; j < sk_X509_num(o->anchors[a].certs) && !found; j++) {
-                                X509 *cand_x = sk_X509_value(o->anchors[a].certs, j);
-                                bool in_chain = false;
-
-                                for (int k = 0; k < sk_X509_num(res->chain); k++)
-                                        if (X509_cmp(cand_x, sk_X509_value(res->chain, k)) == 0)
-                                                in_chain = true;
-                                if (!in_chain && issued_by(top, cand_x) == 2) {
-                                        found = cand_x;
-                                        found_file = o->anchors[a].path;
-                                }
-                        }
-                if (!found)
-                        break;
-                if (X509_up_ref(found) != 1)
-                        return -ENOMEM;
-                if (sk_X509_push(res->chain, found) <= 0) {
-                        X509_free(found);
-                        return -ENOMEM;
-                }
-                pos = sk_X509_num(res->chain) - 1;
-                res->origin[pos] = -1;
-                res->anchor_files[pos] = strdup(strna(found_file));
-                subject = x509_subject_string(found);
-                fname = display_name(strna(found_file));
-                if (!res->anchor_files[pos] || !subject || !fname)
-                        return -ENOMEM;
-                q = add_note(res, strf(self_signed(found)
-                                               ? "the root '%s' was missing: completed from the "
-                                                 "trust anchors in %s"
-                                               : "the issuer '%s' was missing: taken from the "
-                                                 "trust anchors in %s",
-                                       subject, fname));
-                if (q < 0)
-                        return q;
-        }
-
         leaf_x = s->certs[leaf].x509;
         leaf_desc = loader_describe_cert(s, (size_t) leaf);
         leaf_subject = x509_subject_string(leaf_x);
         if (!leaf_desc || !leaf_subject)
                 return -ENOMEM;
 
+        /* The chain, whatever the input order. */
+        q = build_chain(s, o, dup, leaf, res, used, &complete);
+        if (q < 0)
+                return q;
+        if (sk_X509_num(res->chain) > CHAIN_MAX) {
+                _cleanup_(freep) char *files = chain_files(s, res);
+                if (!files)
+                        return -ENOMEM;
+                q = findings_add(f, FINDING_FILE_TOO_LARGE, SEVERITY_ERROR,
+                                 s->files[s->certs[leaf].file].path, -1, leaf_subject,
+                                 "Give the server certificate and the issuers of its own chain "
+                                 "only; no client accepts a chain this long either.",
+                                 "the chain of the server certificate %s in %s is longer than %d "
+                                 "certificates, the most the agent reads from a chain file",
+                                 leaf_desc, files, CHAIN_MAX);
+                return q < 0 ? q : -EINVAL;
+        }
+
+        /* Each certificate taken from the anchors, said. */
+        for (int i = 0; i < sk_X509_num(res->chain); i++) {
+                _cleanup_(freep) char *subject = NULL, *fname = NULL;
+                X509 *x = sk_X509_value(res->chain, i);
+
+                if (res->origin[i] >= 0)
+                        continue;
+                subject = x509_subject_string(x);
+                fname = display_name(strna(res->anchor_files[i]));
+                if (!subject || !fname)
+                        return -ENOMEM;
+                q = add_note(res, strf(self_signed(x) ? "the root '%s' was missing: completed from "
+                                                        "the trust anchors in %s"
+                                                      : "the issuer '%s' was missing: taken from "
+                                                        "the trust anchors in %s",
+                                       subject, fname));
+                if (q < 0)
+                        return q;
+        }
+
         /* What was given but is not on the chain. */
         res->unrelated = calloc(n, sizeof(int));
         if (!res->unrelated)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_(freep) char *d = NULL;
+                _cleanup_(freep) char *d = NULL, *issued = NULL;
+                X509 *x = s->certs[i].x509;
 
                 if (used[i] || dup[i] >= 0)
                         continue;
@@ -2258,13 +2709,47 @@ static int assemble_impl(const LoaderSet *s, const LoaderAssembleOptions *o, Loa
                 d = loader_describe_cert(s, i);
                 if (!d)
                         return -ENOMEM;
-                q = findings_add(f, FINDING_CHAIN_UNRELATED, SEVERITY_WARNING,
-                                 s->files[s->certs[i].file].path, s->certs[i].index, NULL,
-                                 "Nothing to do if it was sent along by mistake; if it is the "
-                                 "certificate meant, import its own files.",
-                                 "%s is not part of the chain of the server certificate %s: "
-                                 "left out",
-                                 d, leaf_desc);
+                /* A cross-certificate (or a renewed CA): it issues a certificate
+                 * of the chain, which was found complete (or as far as it goes)
+                 * without it. */
+                for (int k = 0; k < sk_X509_num(res->chain) && !issued; k++) {
+                        X509 *y = sk_X509_value(res->chain, k);
+                        if (X509_cmp(x, y) != 0 && issued_by(y, x) == 2) {
+                                issued = x509_subject_string(y);
+                                if (!issued)
+                                        return -ENOMEM;
+                        }
+                }
+                if (issued && complete) {
+                        _cleanup_(freep) char *own = x509_issuer_string(x);
+                        if (!own)
+                                return -ENOMEM;
+                        q = findings_add(f, FINDING_CHAIN_UNRELATED, SEVERITY_WARNING,
+                                         s->files[s->certs[i].file].path, s->certs[i].index, NULL,
+                                         "Nothing to do: the chain written ends at its root. A "
+                                         "cross-certificate only serves clients that trust its "
+                                         "issuer instead.",
+                                         "%s also issues '%s', but its own issuer '%s' is not "
+                                         "among the inputs or the trust anchors (a "
+                                         "cross-certificate?), and the chain of the server "
+                                         "certificate is complete without it: left out",
+                                         d, issued, own);
+                } else if (issued)
+                        q = findings_add(f, FINDING_CHAIN_UNRELATED, SEVERITY_WARNING,
+                                         s->files[s->certs[i].file].path, s->certs[i].index, NULL,
+                                         "Nothing to do if it was sent along by mistake.",
+                                         "%s also issues '%s', but another issuer of it was "
+                                         "taken for the chain of the server certificate %s: "
+                                         "left out",
+                                         d, issued, leaf_desc);
+                else
+                        q = findings_add(f, FINDING_CHAIN_UNRELATED, SEVERITY_WARNING,
+                                         s->files[s->certs[i].file].path, s->certs[i].index, NULL,
+                                         "Nothing to do if it was sent along by mistake; if it is "
+                                         "the certificate meant, import its own files.",
+                                         "%s is not part of the chain of the server certificate "
+                                         "%s: left out",
+                                         d, leaf_desc);
                 if (q < 0)
                         return q;
         }

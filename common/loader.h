@@ -8,16 +8,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "findings.h"
 
-#define LOADER_MAX_BYTES    (1024 * 1024) /* per input file */
-#define LOADER_MAX_CERTS    64            /* in all the inputs together */
-#define LOADER_MAX_KEYS     16            /* likewise */
-#define LOADER_PASSWORD_MAX 4096          /* bytes of a password file's first line */
+#define LOADER_MAX_BYTES      (1024 * 1024) /* per input file */
+#define LOADER_MAX_CERTS      64            /* in all the inputs together */
+#define LOADER_MAX_KEYS       16            /* likewise */
+#define LOADER_PASSWORD_MAX   4096          /* bytes of a password file's first line */
+#define LOADER_MAX_ITERATIONS 10000000      /* of a PKCS#12 MAC's or a PBE's key derivation */
 
 /* What one input file turned out to be. */
 typedef enum LoaderFormat {
@@ -54,12 +57,15 @@ typedef enum LoaderPassword {
         LOADER_PASSWORD_GIVEN,       /* the --password-file password */
         LOADER_PASSWORD_ABSENT,      /* no password at all (NULL) */
         LOADER_PASSWORD_EMPTY,       /* the empty password */
+        LOADER_PASSWORD_WRONG,       /* not opened: the given password is wrong */
+        LOADER_PASSWORD_NEEDED,      /* not opened: none was given, and neither no password
+                                      * nor the empty one opens it */
         _LOADER_PASSWORD_MAX,
         _LOADER_PASSWORD_INVALID = -EINVAL,
 } LoaderPassword;
 
-const char *
-loader_password_to_string(LoaderPassword p); /* "none needed", "given", "absent", "empty" */
+/* "none needed", "given", "absent", "empty", "wrong", "needed" */
+const char *loader_password_to_string(LoaderPassword p);
 LoaderPassword loader_password_from_string(const char *s);
 
 typedef struct LoaderFile {
@@ -114,11 +120,13 @@ typedef struct LoaderOptions {
 
 /* Adds what data (len bytes, read from path: used to name the file) holds
  * to s, as a new LoaderFile. The format is recognised from the contents, not
- * the name. Every problem (wrong password, damaged, unknown format, too many
- * certificates, a PKCS#7 without certificates, a file holding nothing usable)
- * is an error finding naming the file (LoaderFile.failed); what could be read
- * is kept. Returns 0, or negative errno on system failures (-ENOMEM). Leaves
- * the OpenSSL error queue as it found it. */
+ * the name. Every problem (wrong password, damaged or truncated, unknown
+ * format, too many certificates or keys, a PKCS#7 without certificates, a
+ * file holding nothing usable, a key derivation of more than
+ * LOADER_MAX_ITERATIONS iterations) is an error finding naming the file
+ * (LoaderFile.failed); what could be read is kept. Once LOADER_MAX_KEYS keys
+ * are read, no further key is decrypted. Returns 0, or negative errno on
+ * system failures (-ENOMEM). Leaves the OpenSSL error queue as it found it. */
 int loader_parse(LoaderSet *s, const char *path, const void *data, size_t len,
                  const LoaderOptions *o, Findings *f);
 
@@ -133,11 +141,31 @@ int loader_load(LoaderSet *s, const char *path, const LoaderOptions *o, Findings
  * key (bag 1)". malloc'd, NULL on OOM. */
 char *loader_describe_file(const LoaderSet *s, size_t i);
 
-/* The first line of a password file (links followed), without its line end;
- * an empty first line is the empty password. -EFBIG when the line is longer
- * than LOADER_PASSWORD_MAX, else the read error. The caller wipes it
- * (erase_and_free(p, strlen(p))). */
+/* The first line of a password file (links followed), without its line end
+ * (LF, CR LF or CR); an empty first line is the empty password. The file may
+ * be a regular file, a FIFO or pipe (--password-file <(...)) or a character
+ * device (/dev/stdin on a terminal): at most LOADER_PASSWORD_MAX bytes and a
+ * line end are read, so a device that never ends is no problem. A UTF-8 byte
+ * order mark before the password is dropped (editors add it; no password
+ * starts with U+FEFF). Errors: -EFBIG when the line is longer than
+ * LOADER_PASSWORD_MAX, -EILSEQ when it holds a NUL byte (a UTF-16 file),
+ * -EISDIR, -EBADFD for a socket or a block device, else the error of
+ * stat/open/read. loader_password_file_error() says each in words. The
+ * caller wipes the password (loader_password_erasep()). */
 int loader_read_password_file(const char *path, char **ret);
+
+/* What loader_read_password_file()'s error r means and what to give instead
+ * ("does not exist: give ..."), or NULL for errors without advice (then
+ * strerror()). */
+const char *loader_password_file_error(int r);
+
+/* A cleanup for a password: wiped, then freed. */
+static inline void loader_password_erasep(char **p) {
+        if (*p) {
+                erase_and_free(*p, strlen(*p));
+                *p = NULL;
+        }
+}
 
 /* A file of trust anchors, as check_load_anchors() read it. */
 typedef struct LoaderAnchors {
@@ -153,6 +181,9 @@ typedef struct LoaderAssembleOptions {
          * first (e.g. "rem.key"), then every other *.key there. NULL: none. */
         const char *key_dir;
         const char *key_name;
+        /* Among paths that are otherwise as good, one whose issuers are valid
+         * at this time is preferred (0: validity does not count). */
+        time_t now;
 } LoaderAssembleOptions;
 
 typedef struct LoaderResult {
@@ -178,9 +209,19 @@ DEFINE_PTR_CLEANUP(LoaderResult, loader_result_free)
  * duplicates taken once); a CA certificate (basicConstraints CA:TRUE) is the
  * leaf only when no other certificate can be. Two candidates are
  * LEAF_AMBIGUOUS naming both, unless exactly one of them has a key among the
- * inputs. The chain follows issuers among the given certificates whatever
- * their order, then among the anchors (each one taken from them is a note);
- * certificates not on it are CHAIN_UNRELATED warnings (left out).
+ * inputs. The chain is the path chain_build() (the check's own search, with
+ * backtracking) finds over the given certificates and the anchors, whatever
+ * the input order: verified signatures first, then a path ending in a
+ * self-signed certificate or an anchor (an anchor is preferred to a given
+ * certificate of the same subject and key, such as a cross-certificate of
+ * that root), then CA flags, limits, validity at o->now, the shorter. Above
+ * an anchor that is not self-signed, the given certificates, then the
+ * anchors, that issue it are added up to a root. Each certificate taken from
+ * the anchors is a note. Certificates not on it are CHAIN_UNRELATED warnings
+ * (left out; a cross-certificate whose own issuer is unavailable is said to
+ * be one). A chain longer than BUNDLE_MAX_CERTS (16, what the agent reads
+ * from NAME-cert.crt) is one FILE_TOO_LARGE error naming the inputs, and
+ * -EINVAL.
  *
  * Keys: the input key matching the leaf is taken (several copies of it are
  * fine). A key belonging to another given certificate is a KEY_MULTIPLE

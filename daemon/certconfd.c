@@ -88,10 +88,9 @@ static void help(FILE *out) {
               "then its private keys; exit status 2 when a file holds nothing usable or is\n"
               "damaged (a key file or a CSR alone is fine). Reads PEM, DER, PKCS#7 and\n"
               "PKCS#12; --password-file F: the password of a PKCS#12 or encrypted key (F's\n"
-              "first line; without it a PKCS#12 is tried with no and with the empty password).\n"
+              "first line; F may be a pipe or /dev/stdin; without it a PKCS#12 is tried with\n"
+              "no and with the empty password).\n"
               "\n"
-              "import: turn what a CA sent (PEM, DER, PKCS#7, PKCS#12, keys, in any order)\n"
-              "into STORE/NAME-cert.crt and NAME-cert.key, checked as the agent checks them.\n"
               "ca: a private CA in DIR: init makes the root, sign issues a server certificate\n"
               "from a CSR (--name, --wildcard DOMAIN, --client), renew issues one again with\n"
               "the same key and subject, export writes the root for the clients.\n"
@@ -397,8 +396,14 @@ static int inspect_one(const char *path, const char *password, time_t now) {
                 return EXIT_USAGE;
         }
         lf = &s->files[0];
-        if (lf->format == LOADER_FORMAT_EMPTY || lf->format == LOADER_FORMAT_UNKNOWN ||
-            lf->format == LOADER_FORMAT_UNREADABLE ||
+        /* Nothing the loader recognised: its diagnosis ("truncated or damaged",
+         * "not a DER certificate, key, PKCS#7 or PKCS#12"), not the PEM
+         * reader's "not PEM", which would be wrong for a damaged .p12. */
+        if (lf->format == LOADER_FORMAT_EMPTY || lf->format == LOADER_FORMAT_UNKNOWN) {
+                print_findings(stderr, path, &f, false);
+                return EXIT_USAGE;
+        }
+        if (lf->format == LOADER_FORMAT_UNREADABLE ||
             (lf->format == LOADER_FORMAT_PEM && !(lf->pem & LOADER_PEM_PKCS7) &&
              !(password && (lf->pem & LOADER_PEM_ENCRYPTED_KEY))))
                 return inspect_pem(path, now);
@@ -417,9 +422,9 @@ static int cmd_inspect(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        _cleanup_(freep) char *password = NULL;
+        _cleanup_(loader_password_erasep) char *password = NULL;
         time_t now = time(NULL);
-        int c, ret = 0;
+        int c, r, ret = 0;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -429,11 +434,12 @@ static int cmd_inspect(int argc, char **argv) {
                                 return EXIT_USAGE;
                         break;
                 case 'p':
-                        if (password)
-                                erase_and_free(TAKE_PTR(password), strlen(password));
-                        if (loader_read_password_file(optarg, &password) < 0) {
-                                fprintf(stderr, "certconfd: --password-file %s: cannot read its first line\n",
-                                        optarg);
+                        loader_password_erasep(&password);
+                        r = loader_read_password_file(optarg, &password);
+                        if (r < 0) {
+                                const char *why = loader_password_file_error(r);
+                                fprintf(stderr, "certconfd: --password-file %s: %s\n", optarg,
+                                        why ? why : strerror(-r));
                                 return EXIT_USAGE;
                         }
                         break;
@@ -444,11 +450,8 @@ static int cmd_inspect(int argc, char **argv) {
                         return EXIT_USAGE;
                 }
         }
-        if (optind >= argc) {
-                if (password)
-                        erase_and_free(TAKE_PTR(password), strlen(password));
+        if (optind >= argc)
                 return usage_error("%s", "inspect needs at least one FILE");
-        }
 
         for (int i = optind; i < argc; i++) {
                 if (i > optind)
@@ -456,8 +459,6 @@ static int cmd_inspect(int argc, char **argv) {
                 if (inspect_one(argv[i], password, now) != 0)
                         ret = EXIT_USAGE;
         }
-        if (password)
-                erase_and_free(TAKE_PTR(password), strlen(password));
         return ret;
 }
 

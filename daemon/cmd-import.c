@@ -1,11 +1,16 @@
 /* certconfd import: see cmd-import.h. This file parses the command line,
  * renders the files in memory, runs the checks on exactly those bytes and
- * writes them; reading the inputs and assembling the chain is
- * common/loader.c's business. */
+ * writes them as one transaction (common/install.h, with a journal of its
+ * own: STATE_DIR/import.journal, or STORE_DIR/.certconf-import.journal when
+ * the state directory is not writable; a journal an interrupted import left
+ * is rolled back at the next one). Reading the inputs and assembling the
+ * chain is common/loader.c's business. */
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <openssl/err.h>
@@ -18,6 +23,7 @@
 #include "deploy.h"
 #include "fileio.h"
 #include "inspect.h"
+#include "install.h"
 #include "loader.h"
 #include "report.h"
 #include "strv.h"
@@ -29,6 +35,9 @@
 #define CHAIN_MODE                                                                                 \
         0644 /* certificates are public; the store directory (root's, 0700) guards them */
 #define KEY_MODE 0600
+
+#define IMPORT_JOURNAL_NAME       "import.journal"           /* in the state directory */
+#define IMPORT_STORE_JOURNAL_NAME ".certconf-import.journal" /* else in the store */
 
 static int import_usage(const char *fmt, ...) _printf_(1, 2);
 
@@ -55,18 +64,21 @@ static void import_help(FILE *out) {
               "without --password-file no password and the empty one are tried), keys\n"
               "(PKCS#1, SEC1, PKCS#8; encrypted ones with --password-file). Orders the chain\n"
               "server certificate first, completes a missing root from the trust anchors,\n"
-              "finds the key (among the inputs, else in STATE_DIR/csr/), runs the checks of\n"
-              "`certconfd check --service NAME` (with STORE_DIR/deployment.yaml when there)\n"
-              "and only then writes STORE_DIR/NAME-cert.key (0600, unencrypted) and\n"
-              "STORE_DIR/NAME-cert.crt (0644: the server certificate, its issuers, the root).\n"
+              "finds the key (among the inputs, else in STATE_DIR/csr/: NAME.key first, then\n"
+              "every other *.key), runs the checks of `certconfd check --service NAME` (with\n"
+              "STORE_DIR/deployment.yaml when there) and only then writes\n"
+              "STORE_DIR/NAME-cert.key (0600, unencrypted) and STORE_DIR/NAME-cert.crt (0644:\n"
+              "the server certificate, its issuers, the root) together: both or neither\n"
+              "(journal STATE_DIR/import.journal; an interrupted import is undone by the next).\n"
               "  --service NAME       the service: rem, xcap, bsf or another configured one\n"
               "  --out STORE_DIR      the store (default: the configuration's store_dir)\n"
-              "  --password-file F    the password of the PKCS#12 or encrypted key: F's first "
-              "line\n"
+              "  --password-file F    the password of the PKCS#12 or encrypted key: F's first\n"
+              "                       line (a file, a pipe such as <(pass show x), /dev/stdin)\n"
               "  --config FILE        agent configuration for store_dir, state_dir, trust,\n"
               "                       system_trust, policy, min_valid_days (default\n"
               "                       " AGENTCONF_DEFAULT_PATH "; built-in defaults without it)\n"
-              "  --state-dir DIR      the agent's state directory (keys of requests in DIR/csr/)\n"
+              "  --state-dir DIR      the agent's state directory (keys of requests in DIR/csr/,\n"
+              "                       the journal DIR/import.journal)\n"
               "  --trust FILE         trust anchors to complete the chain from (repeatable)\n"
               "  --system-trust       also the system's CA bundle\n"
               "  --now TIME           judge validity at TIME (RFC 3339) instead of the clock\n"
@@ -251,50 +263,199 @@ static int load_config(const char *path, AgentConfig **ret) {
         return 0;
 }
 
-/* Writes the key, then the chain; when the chain cannot be written the key
- * file is put back as it was. Returns 0 or EXIT_USAGE (printed). */
-static int write_pair(const char *crt_path, const char *key_path, BIO *crt, BIO *key) {
-        _cleanup_(freep) char *old = NULL;
+/* Where this import's journal goes: the state directory when it is a
+ * directory this process can write, else the store itself (a hidden name,
+ * which the agent and check ignore). */
+static bool state_dir_usable(const char *state_dir) {
+        struct stat st;
+
+        return stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+               access(state_dir, W_OK | X_OK) == 0;
+}
+
+/* One import at a time per journal directory (two would take each other's
+ * journal for an interrupted one): a flock on the directory, held until
+ * exit. The agent's own lock is a file in the state directory, not the
+ * directory, so an import runs beside the agent. A directory this process
+ * cannot open holds no journal of its own: skipped. 0, or EXIT_USAGE
+ * (printed) when another import holds it. */
+static int lock_dir(const char *dir, const struct stat *skip, int *ret_fd, struct stat *ret_st) {
+        _cleanup_(closep) int fd = -1;
+        struct stat st;
+
+        *ret_fd = -1;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return 0;
+        if (skip && skip->st_dev == st.st_dev && skip->st_ino == st.st_ino)
+                return 0; /* locked already */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK) {
+                        fprintf(stderr,
+                                "certconfd: nothing written: another import is writing through %s; "
+                                "run this one when it is done\n",
+                                dir);
+                        return EXIT_USAGE;
+                }
+                return 0;
+        }
+        if (ret_st)
+                *ret_st = st;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* An import interrupted between its journal and its end (a SIGKILL, a
+ * power cut) is rolled back: the previous pair comes back, owner and mode
+ * included. 0, or EXIT_USAGE (printed) when a journal cannot be recovered. */
+static int recover(const char *path) {
+        _cleanup_(freep) char *err = NULL;
+        int r;
+
+        r = install_recover(path, &err);
+        if (r == -EACCES || r == -EPERM || r == -ENOTDIR)
+                return 0; /* not a journal this user could have written */
+        if (r < 0) {
+                fprintf(stderr,
+                        "certconfd: nothing written: an interrupted import cannot be rolled back: "
+                        "%s\n",
+                        err ? err : strerror(-r));
+                return EXIT_USAGE;
+        }
+        if (r > 0)
+                fprintf(stderr,
+                        "certconfd: an earlier import was interrupted; the files it was writing "
+                        "were put back as they were before it (%s)\n",
+                        path);
+        return 0;
+}
+
+/* Replaces the key and the chain as one: both temps are written first, then
+ * both renamed in, the previous files kept as hard links (owner, mode and
+ * content) until the end; any failure puts both back. Returns 0 or
+ * EXIT_USAGE (printed). */
+static int write_pair(const char *journal, const char *crt_abs, const char *key_abs, BIO *crt,
+                      BIO *key) {
+        _cleanup_(install_freep) Install *t = NULL;
+        _cleanup_(freep) char *err = NULL, *err2 = NULL;
         char *crt_data = NULL, *key_data = NULL;
         long crt_len = BIO_get_mem_data(crt, &crt_data), key_len = BIO_get_mem_data(key, &key_data);
-        size_t old_len = 0;
-        bool had_key;
         int r;
 
         if (crt_len <= 0 || key_len <= 0)
                 return EXIT_USAGE;
-        had_key = read_file_at(AT_FDCWD, key_path, LOADER_MAX_BYTES, &old, &old_len) >= 0;
-        r = write_file_atomic(key_path, key_data, (size_t) key_len, (uid_t) -1, (gid_t) -1,
-                              KEY_MODE);
-        if (r < 0) {
-                fprintf(stderr, "certconfd: cannot write %s: %s\n", key_path, strerror(-r));
-                if (old)
-                        erase_and_free(TAKE_PTR(old), old_len);
+        InstallFile files[] = {
+                {.path = key_abs,
+                 .data = key_data,
+                 .len = (size_t) key_len,
+                 .uid = (uid_t) -1,
+                 .gid = (gid_t) -1,
+                 .mode = KEY_MODE},
+                {.path = crt_abs,
+                 .data = crt_data,
+                 .len = (size_t) crt_len,
+                 .uid = (uid_t) -1,
+                 .gid = (gid_t) -1,
+                 .mode = CHAIN_MODE},
+        };
+
+        r = install_begin(journal, files, ELEMENTSOF(files), &t, &err);
+        if (r == -EBUSY) {
+                fprintf(stderr,
+                        "certconfd: nothing written: %s exists: another import is running, or one "
+                        "was interrupted; run this one again\n",
+                        journal);
                 return EXIT_USAGE;
         }
-        r = write_file_atomic(crt_path, crt_data, (size_t) crt_len, (uid_t) -1, (gid_t) -1,
-                              CHAIN_MODE);
         if (r < 0) {
-                fprintf(stderr, "certconfd: cannot write %s: %s\n", crt_path, strerror(-r));
-                if (had_key) {
-                        if (write_file_atomic(key_path, old, old_len, (uid_t) -1, (gid_t) -1,
-                                              KEY_MODE) < 0)
-                                fprintf(stderr,
-                                        "certconfd: and %s could not be put back: it holds the new "
-                                        "key\n",
-                                        key_path);
-                } else
-                        (void) unlink(key_path);
+                fprintf(stderr, "certconfd: nothing written: %s\n", err ? err : strerror(-r));
+                return EXIT_USAGE;
         }
-        if (old)
-                erase_and_free(TAKE_PTR(old), old_len);
-        return r < 0 ? EXIT_USAGE : 0;
+        r = install_commit(t, &err);
+        if (r < 0) {
+                fprintf(stderr, "certconfd: nothing written (the previous files are back): %s\n",
+                        err ? err : strerror(-r));
+                return EXIT_USAGE;
+        }
+        r = install_finish(t, &err);
+        if (r < 0) {
+                if (install_rollback(t, &err2) < 0)
+                        fprintf(stderr,
+                                "certconfd: %s; rolling back failed too: %s (the next import "
+                                "rolls back from %s)\n",
+                                err ? err : strerror(-r), strna(err2), journal);
+                else
+                        fprintf(stderr,
+                                "certconfd: nothing written (the previous files are back): %s\n",
+                                err ? err : strerror(-r));
+                return EXIT_USAGE;
+        }
+        return 0;
 }
 
-static void password_erase(char **p) {
-        if (*p)
-                erase_and_free(*p, strlen(*p));
-        *p = NULL;
+/* The check ran on the bytes import would write, so its findings name
+ * STORE_DIR/NAME-cert.crt, which may still hold the previous chain: one
+ * about a certificate names the input it came from (and its position
+ * there), the others say which file import would write. */
+static int attribute_findings(Findings *f, const LoaderSet *set, const LoaderResult *res,
+                              const char *crt_path, const char *key_path) {
+        for (size_t i = 0; i < f->n; i++) {
+                Finding *x = &f->items[i];
+                _cleanup_(freep) char *msg = NULL, *file = NULL;
+                int cert = x->cert, k;
+
+                if (!x->file)
+                        continue;
+                if (streq(x->file, crt_path) && x->cert >= 0 && x->cert < sk_X509_num(res->chain)) {
+                        int o = res->origin[x->cert];
+
+                        if (o >= 0) {
+                                const LoaderCert *c = &set->certs[o];
+                                file = strdup(set->files[c->file].path);
+                                cert = c->index;
+                                k = c->bag >= 0 ? asprintf(&msg,
+                                                           "%s (PKCS#12 bag %d; certificate %d "
+                                                           "of the chain import would write to %s)",
+                                                           x->message, c->bag, x->cert, crt_path)
+                                                : asprintf(&msg,
+                                                           "%s (certificate %d of the chain import "
+                                                           "would write to %s)",
+                                                           x->message, x->cert, crt_path);
+                        } else {
+                                file = strdup(strna(res->anchor_files[x->cert]));
+                                cert = -1;
+                                k = asprintf(&msg,
+                                             "%s (certificate %d of the chain import would write "
+                                             "to %s, taken from the trust anchors)",
+                                             x->message, x->cert, crt_path);
+                        }
+                } else if (streq(x->file, crt_path)) {
+                        file = strdup(x->file);
+                        k = asprintf(&msg, "%s (in the chain import would write to %s)", x->message,
+                                     crt_path);
+                } else if (streq(x->file, key_path)) {
+                        file = strdup(res->key_index >= 0
+                                              ? set->files[set->keys[res->key_index].file].path
+                                              : strna(res->key_path));
+                        k = asprintf(&msg, "%s (the key import would write to %s)", x->message,
+                                     key_path);
+                } else
+                        continue;
+                if (k < 0) {
+                        msg = NULL;
+                        return -ENOMEM;
+                }
+                if (!file)
+                        return -ENOMEM;
+                free(x->message);
+                x->message = findings_printable(msg, strlen(msg));
+                if (!x->message)
+                        return -ENOMEM;
+                free(x->file);
+                x->file = TAKE_PTR(file);
+                x->cert = cert;
+        }
+        return 0;
 }
 
 int cmd_import(int argc, char **argv) {
@@ -328,13 +489,16 @@ int cmd_import(int argc, char **argv) {
         _cleanup_(bundle_freep) Bundle *cb = NULL, *kb = NULL;
         _cleanup_(BIO_free_allp) BIO *crt = NULL, *key = NULL;
         _cleanup_(strv_freep) char **trust_files = NULL;
-        _cleanup_(password_erase) char *password = NULL;
+        _cleanup_(loader_password_erasep) char *password = NULL;
         _cleanup_(freep) char *crt_path = NULL, *key_path = NULL, *deploy_path = NULL,
-                              *key_dir = NULL, *key_name = NULL;
-        _cleanup_(findings_clear) Findings f = {};
+                              *key_dir = NULL, *key_name = NULL, *store_abs = NULL, *crt_abs = NULL,
+                              *key_abs = NULL, *state_journal = NULL, *store_journal = NULL;
+        _cleanup_(findings_clear) Findings f = {}, cf = {};
+        _cleanup_(closep) int lock_state = -1, lock_store = -1;
+        struct stat lock_st = {};
         _cleanup_(anchors_done) Anchors anchors = {};
         const char *service = NULL, *out = NULL, *password_file = NULL, *config_path = NULL,
-                   *state_dir = NULL;
+                   *state_dir = NULL, *journal = NULL;
         bool system_trust = false, force = false;
         time_t now = time(NULL);
         int c, r;
@@ -395,9 +559,9 @@ int cmd_import(int argc, char **argv) {
         if (password_file) {
                 r = loader_read_password_file(password_file, &password);
                 if (r < 0) {
+                        const char *why = loader_password_file_error(r);
                         fprintf(stderr, "certconfd: --password-file %s: %s\n", password_file,
-                                r == -EFBIG ? "its first line is too long for a password"
-                                            : strerror(-r));
+                                why ? why : strerror(-r));
                         return EXIT_USAGE;
                 }
         }
@@ -417,6 +581,40 @@ int cmd_import(int argc, char **argv) {
         r = load_anchors(&anchors, trust_files);
         if (r < 0)
                 return EXIT_USAGE;
+
+        /* An import interrupted earlier is undone before this one looks at the store. */
+        {
+                struct stat st;
+                char buf[PATH_MAX];
+
+                if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+                        if (!realpath(out, buf)) {
+                                fprintf(stderr, "certconfd: %s: %s\n", out, strerror(errno));
+                                return EXIT_USAGE;
+                        }
+                        store_abs = strdup(buf);
+                        if (!store_abs ||
+                            asprintf(&store_journal, "%s/%s", store_abs,
+                                     IMPORT_STORE_JOURNAL_NAME) < 0 ||
+                            asprintf(&state_journal, "%s/%s", state_dir, IMPORT_JOURNAL_NAME) < 0 ||
+                            asprintf(&crt_abs, "%s/%s-cert.crt", store_abs, service) < 0 ||
+                            asprintf(&key_abs, "%s/%s-cert.key", store_abs, service) < 0)
+                                return EXIT_USAGE;
+                        journal = state_dir_usable(state_dir) ? state_journal : store_journal;
+                        r = lock_dir(state_dir, NULL, &lock_state, &lock_st);
+                        if (r == 0)
+                                r = lock_dir(store_abs, lock_state >= 0 ? &lock_st : NULL,
+                                             &lock_store, NULL);
+                        if (r != 0)
+                                return r;
+                        /* Both places: the state directory may have become usable since. */
+                        r = recover(state_journal);
+                        if (r == 0)
+                                r = recover(store_journal);
+                        if (r != 0)
+                                return r;
+                }
+        }
 
         /* What each file holds. */
         set = loader_set_new();
@@ -449,6 +647,7 @@ int cmd_import(int argc, char **argv) {
                         .n_anchors = anchors.n,
                         .key_dir = key_dir,
                         .key_name = key_name,
+                        .now = now,
                 };
                 r = loader_assemble(set, &ao, &res, &f);
                 if (r < 0 && r != -EINVAL) {
@@ -495,14 +694,18 @@ int cmd_import(int argc, char **argv) {
                 }
                 len = BIO_get_mem_data(crt, &data);
                 r = bundle_parse(crt_path, data, len > 0 ? (size_t) len : 0, BUNDLE_EXPECT_CERTS,
-                                 &cb, &f);
+                                 &cb, &cf);
                 if (r >= 0) {
                         len = BIO_get_mem_data(key, &data);
                         r = bundle_parse(key_path, data, len > 0 ? (size_t) len : 0,
-                                         BUNDLE_EXPECT_KEY, &kb, &f);
+                                         BUNDLE_EXPECT_KEY, &kb, &cf);
                 }
                 if (r >= 0)
-                        r = check_bundles(service, cb, kb, &o, &f);
+                        r = check_bundles(service, cb, kb, &o, &cf);
+                if (r >= 0)
+                        r = attribute_findings(&cf, set, res, crt_path, key_path);
+                if (r >= 0)
+                        r = findings_move(&f, &cf);
                 if (r < 0) {
                         fprintf(stderr, "certconfd: check failed: %s\n", strerror(-r));
                         return EXIT_USAGE;
@@ -528,16 +731,12 @@ int cmd_import(int argc, char **argv) {
                         exists(crt_path) ? crt_path : key_path, crt_path, key_path);
                 return EXIT_USAGE; /* as for every command of the toolkit */
         }
-        {
-                struct stat st;
-                if (stat(out, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                        fprintf(stderr,
-                                "certconfd: nothing written: the store %s is not a directory\n",
-                                out);
-                        return EXIT_USAGE;
-                }
+        if (!store_abs) {
+                fprintf(stderr, "certconfd: nothing written: the store %s is not a directory\n",
+                        out);
+                return EXIT_USAGE;
         }
-        r = write_pair(crt_path, key_path, crt, key);
+        r = write_pair(journal, crt_abs, key_abs, crt, key);
         if (r != 0)
                 return r;
         printf("wrote %s (%04o) and %s (%04o, %d certificate%s)\n", key_path, KEY_MODE, crt_path,

@@ -128,6 +128,8 @@ imp "import of a -legacy .pfx (RC2, 3DES) with --force" 0 "through OpenSSL's leg
         --service rem --password-file pfx.pw --force rem-legacy.pfx
 store_ok "the store from the legacy .pfx" store
 
+# The refusals below go to store2, a real (empty) store: it must stay empty.
+mkdir -p store2
 OPENSSL_MODULES=/nonexistent-certconf imp "legacy .pfx without the legacy provider: ALGORITHM_UNAVAILABLE" 1 \
         "legacy provider cannot be loaded" --service rem --out store2 --password-file pfx.pw rem-legacy.pfx
 
@@ -136,8 +138,43 @@ imp "a wrong password: exit 1, in certconf's words" 1 \
         --service rem --out store2 --password-file wrong.pw rem.pfx
 grep -q "MAC verify error" imp.out && not_ok "OpenSSL's 'MAC verify error' reached the operator" ||
         ok "no 'MAC verify error' in the output"
+grep -qF "rem.pfx: PKCS#12 (not opened: the password from --password-file is wrong): 0 certificates" imp.out &&
+        ok "... and the file's description says the password is wrong (not 'not protected')" ||
+        not_ok "description of rem.pfx with the wrong password: $(head -2 imp.out)"
 imp "no password for a protected .pfx: exit 1" 1 "rem.pfx needs a password" --service rem --out store2 rem.pfx
-[ ! -e store2 ] && ok "nothing was written for the refusals" || not_ok "store2 was created"
+grep -qF "rem.pfx: PKCS#12 (not opened: it needs a password" imp.out &&
+        ok "... and the file's description says it needs one" || not_ok "description of rem.pfx without a password: $(head -2 imp.out)"
+
+# The password from a pipe (bash's <(...)) or from standard input.
+mkdir -p storeP storeQ
+cp store/deployment.yaml storeP/
+cp store/deployment.yaml storeQ/
+imp "--password-file <(cat pfx.pw): a pipe is read" 0 "rem.pfx: PKCS#12 (the password from --password-file)" \
+        --service rem --out storeP --password-file <(cat pfx.pw) rem.pfx
+store_ok "... the store from the .pfx opened with a piped password" storeP
+imp "--password-file /dev/stdin: standard input is read" 0 "rem.pfx: PKCS#12 (the password from --password-file)" \
+        --service rem --out storeQ --password-file /dev/stdin rem.pfx <pfx.pw
+insp "inspect --password-file <(cat pfx.pw)" 0 "rem.pfx: PKCS#12 (the password from --password-file): 3 certificates" \
+        --password-file <(cat pfx.pw) rem.pfx
+imp "--password-file a directory: exit 2, says what to give" 2 \
+        "--password-file .: is a directory: give a file whose first line is the password" \
+        --service rem --out store2 --password-file . rem.pfx
+printf 'pfx secret\0\n' >nul.pw
+insp "inspect --password-file with a NUL byte: exit 2, not a shortened password" 2 "holds a NUL byte" \
+        --password-file nul.pw rem.pfx
+
+# A .pfx or a DER certificate cut short: said so, by import and inspect.
+head -c 1000 rem.pfx >cut.pfx
+openssl x509 -in rem.crt -outform DER | head -c 500 >cut.der
+insp "inspect of a truncated .pfx: exit 2, 'truncated or damaged: get the file again'" 2 \
+        "cut.pfx is truncated or damaged: it looks like a PKCS#12 file of" --password-file pfx.pw cut.pfx
+grep -qF "get the file again" insp.out && ! grep -q NOT_PEM insp.out &&
+        ok "... not NOT_PEM, not 'provide PEM'" || not_ok "inspect of cut.pfx: $(cat insp.out)"
+insp "inspect of a truncated DER certificate: exit 2, truncated" 2 "cut.der is truncated or damaged" cut.der
+imp "import of a truncated .pfx: the same words" 1 "cut.pfx is truncated or damaged: it looks like a PKCS#12 file" \
+        --service rem --out store2 --password-file pfx.pw cut.pfx
+[ -z "$(ls -A store2)" ] && ok "nothing was written to store2 for the refusals" ||
+        not_ok "store2 is not empty: $(ls -A store2)"
 
 # A .pfx with an empty password, given no --password-file.
 openssl pkcs12 -export -in rem.crt -inkey rem.key -certfile <(cat root.crt inter.crt) -passout pass: \
@@ -201,14 +238,98 @@ imp "xcap's files as rem: the check refuses (SAN_NOT_COVERED), nothing written" 
         --service rem --out store6 --force xcap.crt inter.crt root.crt xcap.key
 [ "$(fps store6/rem-cert.crt | head -1)" = "$(fp rem.crt)" ] && ok "... store6 still holds rem's certificate" ||
         not_ok "store6 was overwritten by a refused import"
+# The check's findings name the input, not store6/rem-cert.crt (which holds rem's chain).
+grep -qF "SAN_NOT_COVERED  xcap.crt, certificate 0" imp.out &&
+        grep -qF "(certificate 0 of the chain import would write to store6/rem-cert.crt)" imp.out &&
+        ok "... the finding names xcap.crt, and the file import would write" ||
+        not_ok "SAN_NOT_COVERED does not name its input: $(grep -A2 SAN_NOT_COVERED imp.out)"
 cat rem.crt inter.crt >expired-test.pem
 imp "--now after notAfter: CERT_EXPIRING from the check" 1 "CERT_EXPIRING" \
         --service rem --out store6 --force --now 2099-01-01T00:00:00Z expired-test.pem rem.key
+
+# ---- cross-signed roots (Let's Encrypt's shape), in any order ----------------------
+
+# root-x: the root's subject and key, signed by another root not given.
+mkroot rootB "Other Root"
+openssl req -new -key root.key -subj "/C=NZ/O=Test CA/CN=root" -out root-x.csr 2>/dev/null
+printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" \
+        "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" >root-x.ext
+openssl x509 -req -in root-x.csr -CA rootB.crt -CAkey rootB.key -CAcreateserial -days 1000 -sha256 \
+        -extfile root-x.ext -out root-x.crt 2>/dev/null
+n=0
+for order in "rem.crt inter.crt root.crt root-x.crt" "rem.crt inter.crt root-x.crt root.crt" \
+        "root-x.crt root.crt inter.crt rem.crt" "inter.crt root-x.crt rem.crt root.crt"; do
+        n=$((n + 1))
+        mkdir -p "xstore$n"
+        cp store/deployment.yaml "xstore$n/"
+        # shellcheck disable=SC2086 # the order is a list of files
+        imp "a cross-signed root, given as $order: written" 0 "wrote" --service rem --out "xstore$n" $order rem.key
+        grep -qF "(a cross-certificate?)" imp.out && ok "... the cross-certificate left out, said to be one" ||
+                not_ok "cross-certificate, $order: $(grep -A2 CHAIN_UNRELATED imp.out)"
+        store_ok "... the chain ends at the self-signed root" "xstore$n"
+done
+mkdir -p xstore9
+cp store/deployment.yaml xstore9/
+imp "only the cross-certificate, --trust root.crt: the root comes from the anchors" 0 \
+        "completed from the trust anchors in root.crt" --service rem --out xstore9 --trust root.crt \
+        root-x.crt rem.crt inter.crt rem.key
+grep -qF "warning CHAIN_UNRELATED  root-x.crt" imp.out && ok "... and the cross-certificate is left out (a warning)" ||
+        not_ok "root-x.crt with --trust root.crt: $(grep -A2 CHAIN_UNRELATED imp.out)"
+store_ok "... the store passes the check" xstore9
+
+# ---- the pair is replaced as one ---------------------------------------------------
+
+# The chain cannot be written (a directory in its place): the previous key
+# stays as it was, owner, mode and inode; no temporary file is left.
+mkdir -p store7
+cp store/deployment.yaml store7/
+cp store/rem-cert.key store7/rem-cert.key
+chmod 0640 store7/rem-cert.key
+# As root, another owner than the importer's (which a rewritten file would get).
+[ "$(id -u)" -eq 0 ] && chown 65534:65534 store7/rem-cert.key
+mkdir store7/rem-cert.crt
+before="$(stat -c '%i %u:%g %a' store7/rem-cert.key) $(sha256sum <store7/rem-cert.key)"
+imp "the chain's path is a directory: exit 2, nothing written" 2 "nothing written" \
+        --service rem --out store7 --force rem.crt inter.crt root.crt rem.key
+after="$(stat -c '%i %u:%g %a' store7/rem-cert.key) $(sha256sum <store7/rem-cert.key)"
+[ "$after" = "$before" ] && ok "... the previous key is untouched: inode, owner, mode 0640, contents" ||
+        not_ok "the previous key changed: before '$before', after '$after'"
+[ "$(ls -A store7 | sort | tr '\n' ' ')" = "deployment.yaml rem-cert.crt rem-cert.key " ] &&
+        ok "... and no temporary file or backup is left" || not_ok "store7 holds: $(ls -A store7)"
+[ ! -e state/import.journal ] && ok "... nor a journal" || not_ok "state/import.journal was left behind"
+
+# An import killed after it renamed the new pair in (its journal still
+# there): the next import puts the previous pair back first.
+mkdir -p store8
+cp store/deployment.yaml store8/
+printf 'previous key\n' >store8/rem-cert.key
+printf 'previous chain\n' >store8/rem-cert.crt
+chmod 0640 store8/rem-cert.key
+ln store8/rem-cert.key store8/.rem-cert.key.certconf-old
+ln store8/rem-cert.crt store8/.rem-cert.crt.certconf-old
+printf 'new key\n' >store8/new && mv -f store8/new store8/rem-cert.key
+printf 'new chain\n' >store8/new && mv -f store8/new store8/rem-cert.crt
+abs=$(cd store8 && pwd -P)
+printf 'certconf-install-journal 1\n+ %s/rem-cert.key\n+ %s/rem-cert.crt\nend\n' "$abs" "$abs" >state/import.journal
+imp "an interrupted import is rolled back by the next one (refused here: no key)" 1 \
+        "an earlier import was interrupted; the files it was writing were put back" \
+        --service rem --out store8 rem.crt inter.crt root.crt
+[ "$(cat store8/rem-cert.key store8/rem-cert.crt)" = "$(printf 'previous key\nprevious chain')" ] &&
+        [ "$(stat -c %a store8/rem-cert.key)" = 640 ] && [ ! -e state/import.journal ] &&
+        [ ! -e store8/.rem-cert.key.certconf-old ] && ok "... the previous pair is back, mode 0640, the journal gone" ||
+        not_ok "after recovery: $(cat store8/rem-cert.key) $(stat -c %a store8/rem-cert.key); $(ls -A state store8)"
+imp "and the import then replaces the pair (--force)" 0 "wrote" --service rem --out store8 --force \
+        rem.crt inter.crt root.crt rem.key
+store_ok "... the store holds the new pair" store8
+[ ! -e state/import.journal ] && [ -z "$(find store8 -name '*certconf*')" ] &&
+        ok "... no journal, temporary file or backup left" || not_ok "left behind: $(ls -A state store8)"
 
 imp "a missing input: exit 2, named" 2 "nope.pfx does not exist" --service rem --out store6 nope.pfx
 imp "no --service: exit 2" 2 "--service NAME is required" rem.pfx
 imp "a bad service name: exit 2" 2 "is not a service name" --service ../etc rem.pfx
 imp "no store directory: exit 2" 2 "is not a directory" --service rem --out no-such-store rem.crt inter.crt root.crt rem.key
+[ "$("$CERTCONFD" --help | grep -c '^import:')" -eq 1 ] && ok "certconfd --help has one 'import:' paragraph" ||
+        not_ok "certconfd --help: $("$CERTCONFD" --help | grep -c '^import:') 'import:' paragraphs"
 "$CERTCONFD" import --config missing.yaml --service rem rem.pfx >imp.out 2>&1
 [ $? -eq 2 ] && grep -qF "missing.yaml" imp.out && ok "--config that does not exist: exit 2, named" ||
         not_ok "--config missing.yaml: $(cat imp.out)"

@@ -7,9 +7,15 @@
  * names the file and says what to do. */
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -444,11 +450,25 @@ START_TEST(test_pkcs12_wrong_password) {
                          "give the right one with --password-file");
         ck_assert_ptr_null(strstr(x->message, "MAC verify error"));
         ck_assert_uint_eq(s->n_certs + s->n_keys, 0);
+        /* What import prints for the file says the password was wrong,
+         * not "not protected". */
+        ck_assert_int_eq(s->files[0].password, LOADER_PASSWORD_WRONG);
+        {
+                _cleanup_(freep) char *d = loader_describe_file(s, 0);
+                ASSERT_CONTAINS(d, "PKCS#12 (not opened: the password from --password-file is "
+                                   "wrong): 0 certificates");
+                ck_assert_ptr_null(strstr(d, "not protected"));
+        }
 
         /* No password given: "needs a password". */
         findings_clear(&f);
         parse(s, "rem2.pfx", der, len, NULL, &f);
         assert_message(&f, FINDING_PASSWORD, "rem2.pfx needs a password");
+        ck_assert_int_eq(s->files[1].password, LOADER_PASSWORD_NEEDED);
+        {
+                _cleanup_(freep) char *d = loader_describe_file(s, 1);
+                ASSERT_CONTAINS(d, "PKCS#12 (not opened: it needs a password");
+        }
 }
 END_TEST
 
@@ -668,6 +688,90 @@ START_TEST(test_password_file) {
         ck_assert_str_eq(pw, "nonl");
         free(pw);
         ck_assert_int_eq(loader_read_password_file("/nonexistent/pw", &pw), -ENOENT);
+        ck_assert_ptr_nonnull(strstr(loader_password_file_error(-ENOENT), "does not exist"));
+}
+END_TEST
+
+/* A pipe (--password-file <(...)), a FIFO and a character device are read
+ * (a bounded first line); a socket or a directory is refused with advice. */
+START_TEST(test_password_file_pipe_and_devices) {
+        _cleanup_(freep) char *fifo = tu_path(dir, "fifo"), *sock = tu_path(dir, "sock");
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        char *pw = NULL, path[64];
+        int fds[2], sfd;
+        pid_t pid;
+
+        /* An anonymous pipe, as bash's <(echo pw) gives one: /dev/fd/N. */
+        ck_assert_int_eq(pipe(fds), 0);
+        ck_assert_int_eq(write(fds[1], "from a pipe\nrest\n", 17), 17);
+        ck_assert_int_eq(close(fds[1]), 0);
+        snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+        ck_assert_int_eq(loader_read_password_file(path, &pw), 0);
+        ck_assert_str_eq(pw, "from a pipe");
+        free(pw);
+        close(fds[0]);
+
+        /* A named FIFO whose writer comes later. */
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                int w = open(fifo, O_WRONLY);
+                _exit(w >= 0 && write(w, "fifo pw\n", 8) == 8 ? 0 : 1);
+        }
+        ck_assert_int_eq(loader_read_password_file(fifo, &pw), 0);
+        ck_assert_str_eq(pw, "fifo pw");
+        free(pw);
+        {
+                int st = 0;
+                ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+        }
+
+        /* Character devices: one that ends at once, one that never ends. */
+        ck_assert_int_eq(loader_read_password_file("/dev/null", &pw), 0);
+        ck_assert_str_eq(pw, "");
+        free(pw);
+        ck_assert_int_eq(loader_read_password_file("/dev/zero", &pw), -EFBIG);
+
+        /* A socket and a directory: refused, with what to give instead. */
+        sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+        ck_assert_int_ge(sfd, 0);
+        ck_assert_uint_lt(strlen(sock), sizeof sa.sun_path);
+        strcpy(sa.sun_path, sock);
+        ck_assert_int_eq(bind(sfd, (struct sockaddr *) &sa, sizeof sa), 0);
+        ck_assert_int_eq(loader_read_password_file(sock, &pw), -EBADFD);
+        close(sfd);
+        ASSERT_CONTAINS(loader_password_file_error(-EBADFD), "a pipe (--password-file <(command))");
+        ck_assert_int_eq(loader_read_password_file(dir, &pw), -EISDIR);
+        ASSERT_CONTAINS(loader_password_file_error(-EISDIR), "give a file");
+}
+END_TEST
+
+/* A NUL never silently shortens a password; a BOM is not part of it; a
+ * line longer than the limit is refused. */
+START_TEST(test_password_file_nul_bom_long) {
+        _cleanup_(freep) char *nul = tu_write_file(dir, "nul", "pass\0word\n", 10),
+                              *bom = tu_write_file(dir, "bom", "\xef\xbb\xbfs3cret\r\n", 11),
+                              *utf16 = tu_write_file(dir, "utf16", "\xff\xfep\0w\0\n\0", 8),
+                              *lng = NULL, *just = NULL, *big = malloc(LOADER_PASSWORD_MAX + 2);
+        char *pw = NULL;
+
+        ck_assert_int_eq(loader_read_password_file(nul, &pw), -EILSEQ);
+        ck_assert_int_eq(loader_read_password_file(utf16, &pw), -EILSEQ);
+        ASSERT_CONTAINS(loader_password_file_error(-EILSEQ), "NUL byte");
+        ck_assert_int_eq(loader_read_password_file(bom, &pw), 0);
+        ck_assert_str_eq(pw, "s3cret");
+        free(pw);
+
+        memset(big, 'x', LOADER_PASSWORD_MAX + 1);
+        big[LOADER_PASSWORD_MAX + 1] = '\n';
+        lng = tu_write_file(dir, "long", big, LOADER_PASSWORD_MAX + 2);
+        ck_assert_int_eq(loader_read_password_file(lng, &pw), -EFBIG);
+        big[LOADER_PASSWORD_MAX] = '\n';
+        just = tu_write_file(dir, "just", big, LOADER_PASSWORD_MAX + 1);
+        ck_assert_int_eq(loader_read_password_file(just, &pw), 0);
+        ck_assert_uint_eq(strlen(pw), LOADER_PASSWORD_MAX);
+        free(pw);
 }
 END_TEST
 
@@ -678,6 +782,182 @@ START_TEST(test_enums) {
                 ck_assert_int_eq(loader_password_from_string(loader_password_to_string(i)), i);
         ck_assert_int_eq(loader_format_from_string("nope"), -EINVAL);
         ck_assert_ptr_null(loader_format_to_string(_LOADER_FORMAT_MAX));
+}
+END_TEST
+
+/* ---- damaged binaries, iteration and key limits, the error queue ----------------------- */
+
+/* A DER file cut short says so (and what it was), not "unknown format". */
+START_TEST(test_truncated_der) {
+        size_t l1, l2;
+        _cleanup_(freep) char *p12 = p12_of(k_leaf, leaf, NULL, 0, "pw", 0, 0, NULL, &l1),
+                              *der = der_of_cert(leaf, &l2);
+        _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+        _cleanup_(findings_clear) Findings f = {};
+
+        parse(s, "cut.pfx", p12, l1 / 2, "pw", &f);
+        assert_message(&f, FINDING_INPUT_FORMAT, "cut.pfx is truncated or damaged");
+        assert_message(&f, FINDING_INPUT_FORMAT, "a PKCS#12 file");
+        assert_message(&f, FINDING_INPUT_FORMAT, "get the file again");
+        findings_clear(&f);
+        parse(s, "cut.der", der, l2 - 10, NULL, &f);
+        assert_message(&f, FINDING_INPUT_FORMAT, "cut.der is truncated or damaged");
+        ck_assert_int_eq(s->files[1].format, LOADER_FORMAT_UNKNOWN);
+        /* Whole: read. */
+        findings_clear(&f);
+        parse(s, "whole.der", der, l2, NULL, &f);
+        ASSERT_NONE(&f);
+}
+END_TEST
+
+/* PKCS#12 with the MAC's iteration count raised (the MAC no longer
+ * matches, but it is never computed). */
+static char *p12_with_mac_iter(long iter, size_t *len) {
+        size_t n;
+        _cleanup_(freep) char *der = p12_of(k_leaf, leaf, NULL, 0, "pw", 0, 0, NULL, &n);
+        const unsigned char *q = (const unsigned char *) der;
+        PKCS12 *p12 = d2i_PKCS12(NULL, &q, (long) n);
+        const ASN1_INTEGER *it = NULL;
+        unsigned char *out = NULL;
+        int k;
+
+        ck_assert_ptr_nonnull(p12);
+        PKCS12_get0_mac(NULL, NULL, NULL, &it, p12);
+        ck_assert_ptr_nonnull(it);
+        ck_assert_int_eq(ASN1_INTEGER_set((ASN1_INTEGER *) it, iter), 1);
+        k = i2d_PKCS12(p12, &out);
+        ck_assert_int_gt(k, 0);
+        PKCS12_free(p12);
+        *len = (size_t) k;
+        return (char *) out;
+}
+
+/* An encrypted PKCS#8 (DER) whose PBKDF2 asks for iter iterations; its
+ * contents are garbage, never decrypted. */
+static char *pkcs8_with_iter(int iter, size_t *len) {
+        X509_ALGOR *alg = PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), iter, NULL, 0, NULL,
+                                               NID_hmacWithSHA256, NULL);
+        X509_SIG *sig = X509_SIG_new();
+        X509_ALGOR *a = NULL;
+        ASN1_OCTET_STRING *d = NULL;
+        unsigned char *out = NULL;
+        int k;
+
+        ck_assert_ptr_nonnull(alg);
+        ck_assert_ptr_nonnull(sig);
+        X509_SIG_getm(sig, &a, &d);
+        ck_assert_int_eq(X509_ALGOR_copy(a, alg), 1);
+        ck_assert_int_eq(ASN1_OCTET_STRING_set(d, (const unsigned char *) "0123456789abcdef", 16),
+                         1);
+        k = i2d_X509_SIG(sig, &out);
+        ck_assert_int_gt(k, 0);
+        X509_SIG_free(sig);
+        X509_ALGOR_free(alg);
+        *len = (size_t) k;
+        return (char *) out;
+}
+
+START_TEST(test_iteration_limit) {
+        size_t l1, l2, l3;
+        _cleanup_(freep) char *mac = p12_with_mac_iter(20000000, &l1),
+                              *key = pkcs8_with_iter(20000000, &l2),
+                              *ok = pkcs8_with_iter(2048, &l3);
+        _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+        _cleanup_(findings_clear) Findings f = {};
+        time_t t0 = time(NULL);
+
+        parse(s, "slow.pfx", mac, l1, "pw", &f);
+        assert_message(&f, FINDING_INPUT_FORMAT,
+                       "the MAC of slow.pfx asks for 20000000 iterations");
+        assert_message(&f, FINDING_INPUT_FORMAT, "more than certconf runs (10000000)");
+        ASSERT_LACKS(&f, FINDING_PASSWORD);
+        findings_clear(&f);
+        parse(s, "slow.p8", key, l2, "pw", &f);
+        assert_message(&f, FINDING_INPUT_FORMAT, "slow.p8 asks for 20000000 iterations");
+        ASSERT_LACKS(&f, FINDING_PASSWORD);
+        /* Refused without computing anything (20 million iterations take seconds). */
+        ck_assert_int_le(time(NULL) - t0, 3);
+        /* Within the limit: decrypted (and the garbage found to be garbage). */
+        findings_clear(&f);
+        parse(s, "ok.p8", ok, l3, "pw", &f);
+        ASSERT_HAS(&f, FINDING_PASSWORD);
+        ASSERT_LACKS(&f, FINDING_INPUT_FORMAT);
+}
+END_TEST
+
+/* Past LOADER_MAX_KEYS no key bag is decrypted: the 18th, encrypted with
+ * another password, would be a PASSWORD error if it were. */
+START_TEST(test_pkcs12_key_limit_stops_decrypting) {
+        STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
+        STACK_OF(PKCS7) *safes = NULL;
+        EVP_PKEY *keys[LOADER_MAX_KEYS + 2];
+        PKCS12 *p12;
+        unsigned char *der = NULL;
+        int n;
+        _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+        _cleanup_(findings_clear) Findings f = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                keys[i] = tu_key_ec("P-256");
+                ck_assert_ptr_nonnull(PKCS12_add_key_ex(
+                        &bags, keys[i], 0, 2048, NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+                        i + 1 < ELEMENTSOF(keys) ? "pw" : "other", legacy_ctx, NULL));
+        }
+        ck_assert_int_eq(PKCS12_add_safe_ex(&safes, bags, -1, 0, "pw", NULL, NULL), 1);
+        p12 = PKCS12_add_safes_ex(safes, 0, NULL, NULL);
+        ck_assert_ptr_nonnull(p12);
+        ck_assert_int_eq(PKCS12_set_mac(p12, "pw", -1, NULL, 0, 2048, NULL), 1);
+        n = i2d_PKCS12(p12, &der);
+        ck_assert_int_gt(n, 0);
+
+        parse(s, "many.p12", der, (size_t) n, "pw", &f);
+        assert_message(&f, FINDING_FILE_TOO_LARGE, "more than 16 private keys");
+        ASSERT_LACKS(&f, FINDING_PASSWORD);
+        ck_assert_uint_eq(s->n_keys, LOADER_MAX_KEYS);
+
+        OPENSSL_free(der);
+        PKCS12_free(p12);
+        sk_PKCS7_pop_free(safes, PKCS7_free);
+        sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                EVP_PKEY_free(keys[i]);
+}
+END_TEST
+
+/* An error the caller left on the queue is not taken for the loader's: a
+ * wrong password (PKCS12_verify_mac() fails without an error) stays a
+ * wrong password, not "an algorithm OpenSSL cannot compute". */
+START_TEST(test_older_errors_not_classified) {
+        size_t len;
+        _cleanup_(freep) char *der = p12_of(k_leaf, leaf, NULL, 0, "pfx-pw", 0, 0, NULL, &len),
+                              *key = key_as(k_leaf, "traditional-enc", "s3cret", NULL);
+        _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+        _cleanup_(findings_clear) Findings f = {};
+
+        ERR_clear_error();
+        ERR_raise(ERR_LIB_EVP, ERR_R_UNSUPPORTED);
+        parse(s, "rem.pfx", der, len, "nope", &f);
+        parse(s, "key.pem", key, strlen(key), "nope", &f);
+        ERR_clear_error();
+        ck_assert_uint_eq(fa_count(&f, FINDING_PASSWORD), 2);
+        ASSERT_CONTAINS(f.items[0].message, "wrong password for rem.pfx");
+        ASSERT_CONTAINS(f.items[1].message, "wrong password for key.pem");
+        ASSERT_LACKS(&f, FINDING_ALGORITHM_UNAVAILABLE);
+}
+END_TEST
+
+/* A DEK-Info header without "CIPHER,IV" is a damaged key, not a wrong password. */
+START_TEST(test_dek_info_malformed) {
+        _cleanup_(freep) char *key = key_as(k_leaf, "traditional-enc", "s3cret", NULL);
+        _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+        _cleanup_(findings_clear) Findings f = {};
+        char *comma = strstr(key, "DEK-Info: AES-128-CBC,");
+
+        ck_assert_ptr_nonnull(comma);
+        comma[strlen("DEK-Info: AES-128-CBC")] = ' ';
+        parse(s, "key.pem", key, strlen(key), "s3cret", &f);
+        assert_message(&f, FINDING_KEY_INVALID, "has no DEK-Info header naming the cipher and IV");
+        ASSERT_LACKS(&f, FINDING_PASSWORD);
 }
 END_TEST
 
@@ -1008,6 +1288,233 @@ START_TEST(test_pkcs12_with_extra_certs) {
 }
 END_TEST
 
+/* ---- cross-signed certificates and long chains ----------------------------------------- */
+
+/* Let's Encrypt's shape: root A (self-signed) and A-x (A's subject and key,
+ * signed by root B, which is not given). */
+static EVP_PKEY *k_b;
+static X509 *root_b, *root_ax, *inter_x;
+
+static void cross_setup(void) {
+        setup();
+        k_b = tu_key_ec("P-256");
+        root_b = tu_cert(&(TuCertSpec){
+                .subject = "/C=NZ/O=Other/CN=Other Root", .key = k_b, .ca = true, .pathlen = -1});
+        root_ax = tu_cert(&(TuCertSpec){.subject = ROOT_SUBJ,
+                                        .key = k_root,
+                                        .issuer = root_b,
+                                        .issuer_key = k_b,
+                                        .ca = true,
+                                        .pathlen = -1});
+        inter_x = tu_cert(&(TuCertSpec){.subject = INTER_SUBJ,
+                                        .key = k_inter,
+                                        .issuer = root_b,
+                                        .issuer_key = k_b,
+                                        .ca = true,
+                                        .pathlen = -1});
+}
+
+static void cross_teardown(void) {
+        X509_free(root_b);
+        X509_free(root_ax);
+        X509_free(inter_x);
+        EVP_PKEY_free(k_b);
+        teardown();
+}
+
+/* The n! orders of certs (n <= 4), each index list into perm. */
+static size_t permutations(size_t n, int perm[24][4]) {
+        int a[4] = {0, 1, 2, 3};
+        size_t count = 0;
+
+        /* Heap's algorithm, iterative. */
+        int c[4] = {0};
+        memcpy(perm[count++], a, sizeof a);
+        for (size_t i = 1; i < n;) {
+                if ((size_t) c[i] < i) {
+                        int j = i % 2 == 0 ? 0 : c[i], t = a[j];
+                        a[j] = a[i];
+                        a[i] = t;
+                        memcpy(perm[count++], a, sizeof a);
+                        c[i]++;
+                        i = 1;
+                } else
+                        c[i++] = 0;
+        }
+        return count;
+}
+
+/* Assembles certs in every order (one file, then one file each) with the
+ * leaf's key; the chain must be want, the rest left out as warnings. */
+static void assert_every_order(X509 *const *certs, size_t n, const LoaderAssembleOptions *ao,
+                               X509 *const *want, int n_want, const char *unrelated_says) {
+        int perm[24][4];
+        size_t np = permutations(n, perm);
+
+        ck_assert_uint_eq(np, n == 4 ? 24 : n == 3 ? 6 : 2);
+        for (size_t p = 0; p < np; p++)
+                for (int split = 0; split < 2; split++) {
+                        _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+                        _cleanup_(loader_result_freep) LoaderResult *res = NULL;
+                        _cleanup_(findings_clear) Findings f = {};
+                        _cleanup_(freep) char *key = key_as(k_leaf, "pkcs8", NULL, NULL);
+                        X509 *order[4];
+
+                        for (size_t i = 0; i < n; i++)
+                                order[i] = certs[perm[p][i]];
+                        if (split)
+                                for (size_t i = 0; i < n; i++) {
+                                        _cleanup_(freep) char *pem = pem_of(&order[i], 1);
+                                        parse(s, "part.pem", pem, strlen(pem), NULL, &f);
+                                }
+                        else {
+                                _cleanup_(freep) char *pem = pem_of(order, n);
+                                parse(s, "all.pem", pem, strlen(pem), NULL, &f);
+                        }
+                        parse(s, "key.pem", key, strlen(key), NULL, &f);
+                        res = assemble(s, ao, &f);
+                        ASSERT_NO_ERRORS(&f);
+                        ck_assert_msg(sk_X509_num(res->chain) == n_want,
+                                      "order %zu split %d: chain of %d, wanted %d", p, split,
+                                      sk_X509_num(res->chain), n_want);
+                        for (int i = 0; i < n_want; i++)
+                                ck_assert_msg(same(sk_X509_value(res->chain, i), want[i]),
+                                              "order %zu split %d: chain element %d differs", p,
+                                              split, i);
+                        ck_assert_uint_eq(res->n_unrelated,
+                                          n + (ao && ao->n_anchors ? 1 : 0) - (size_t) n_want);
+                        if (unrelated_says) {
+                                assert_message(&f, FINDING_CHAIN_UNRELATED, unrelated_says);
+                                ck_assert_int_eq(fa_first(&f, FINDING_CHAIN_UNRELATED)->severity,
+                                                 SEVERITY_WARNING);
+                        }
+                }
+}
+
+/* Root A and its cross-certificate A-x (issuer B not given), in every
+ * order: the chain ends at A, A-x is left out as a cross-certificate. */
+START_TEST(test_cross_signed_root_every_order) {
+        X509 *certs[] = {leaf, inter, root, root_ax};
+
+        assert_every_order(certs, 4, NULL, (X509 *[]){leaf, inter, root}, 3,
+                           "(a cross-certificate?)");
+}
+END_TEST
+
+/* Only A-x given, A among the anchors: A from the anchors, A-x left out
+ * (kept, the check would call it unrelated: it issues the intermediate). */
+START_TEST(test_cross_signed_root_with_anchor) {
+        X509 *certs[] = {leaf, inter, root_ax};
+        STACK_OF(X509) *anchors = sk_X509_new_null();
+        LoaderAnchors af[] = {{.path = "roots.pem", .certs = anchors}};
+        LoaderAssembleOptions ao = {.anchors = af, .n_anchors = 1, .now = TU_NOW};
+
+        sk_X509_push(anchors, root);
+        assert_every_order(certs, 3, &ao, (X509 *[]){leaf, inter, root}, 3,
+                           "(a cross-certificate?)");
+        {
+                /* The origin says the root came from the anchors. */
+                _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+                _cleanup_(loader_result_freep) LoaderResult *res = NULL;
+                _cleanup_(findings_clear) Findings f = {};
+                _cleanup_(freep) char *pem = pem_of(certs, 3);
+
+                parse(s, "all.pem", pem, strlen(pem), NULL, &f);
+                res = assemble(s, &ao, &f);
+                ck_assert_int_eq(res->origin[2], -1);
+                ck_assert_str_eq(res->anchor_files[2], "roots.pem");
+                ASSERT_CONTAINS(res->notes[0], "completed from the trust anchors in roots.pem");
+        }
+        {
+                /* B among the anchors instead: the cross-certificate is the path. */
+                STACK_OF(X509) *b = sk_X509_new_null();
+                LoaderAnchors bf[] = {{.path = "other.pem", .certs = b}};
+                LoaderAssembleOptions bo = {.anchors = bf, .n_anchors = 1, .now = TU_NOW};
+
+                sk_X509_push(b, root_b);
+                assert_every_order(certs, 3, &bo, (X509 *[]){leaf, inter, root_ax, root_b}, 4,
+                                   NULL);
+                sk_X509_free(b);
+        }
+        sk_X509_free(anchors);
+}
+END_TEST
+
+/* A cross-signed intermediate (the intermediate's subject and key, signed
+ * by B, not given) beside the real one and root A, in every order. */
+START_TEST(test_cross_signed_intermediate_every_order) {
+        X509 *certs[] = {inter_x, leaf, root, inter};
+
+        assert_every_order(certs, 4, NULL, (X509 *[]){leaf, inter, root}, 3,
+                           "also issues 'CN=rem.sometelco.com");
+}
+END_TEST
+
+/* A chain of n certificates: a root, n - 2 intermediates, a leaf; freed by
+ * the caller (certs and keys). */
+static void long_chain(size_t n, X509 **certs, EVP_PKEY **keys) {
+        for (size_t i = 0; i < n; i++) {
+                char subject[64];
+                size_t up = n - 1 - i; /* certs[0] is the leaf, certs[n-1] the root */
+
+                keys[up] = tu_key_ec("P-256");
+                snprintf(subject, sizeof subject, i + 1 == n ? "/CN=leaf.example" : "/CN=CA %zu",
+                         i);
+                certs[up] = tu_cert(&(TuCertSpec){
+                        .subject = subject,
+                        .key = keys[up],
+                        .issuer = i == 0 ? NULL : certs[up + 1],
+                        .issuer_key = i == 0 ? NULL : keys[up + 1],
+                        .ca = i + 1 < n,
+                        .pathlen = -1,
+                        .san = i + 1 == n ? "DNS:leaf.example" : NULL,
+                });
+        }
+}
+
+/* 16 certificates fit NAME-cert.crt; 17 are one error naming the inputs,
+ * not "left out" warnings and a FILE_TOO_LARGE about the store's file. */
+START_TEST(test_chain_longer_than_16) {
+        X509 *certs[17];
+        EVP_PKEY *keys[17];
+
+        for (size_t n = 16; n <= 17; n++) {
+                _cleanup_(loader_set_freep) LoaderSet *s = loader_set_new();
+                _cleanup_(findings_clear) Findings f = {};
+                _cleanup_(freep) char *pem = NULL, *key = NULL;
+                LoaderResult *res = NULL;
+                X509 *shuffled[17];
+
+                long_chain(n, certs, keys);
+                /* The root first, then the rest backwards: order does not matter. */
+                for (size_t i = 0; i < n; i++)
+                        shuffled[i] = certs[n - 1 - i];
+                pem = pem_of(shuffled, n);
+                key = key_as(keys[0], "pkcs8", NULL, NULL);
+                parse(s, "long.pem", pem, strlen(pem), NULL, &f);
+                parse(s, "leaf.key", key, strlen(key), NULL, &f);
+                ASSERT_NONE(&f);
+                if (n == 16) {
+                        ck_assert_int_eq(loader_assemble(s, NULL, &res, &f), 0);
+                        ck_assert_int_eq(sk_X509_num(res->chain), 16);
+                        ASSERT_NO_ERRORS(&f);
+                        loader_result_free(res);
+                } else {
+                        ck_assert_int_eq(loader_assemble(s, NULL, &res, &f), -EINVAL);
+                        ck_assert_ptr_null(res);
+                        ck_assert_uint_eq(f.n, 1);
+                        assert_message(&f, FINDING_FILE_TOO_LARGE,
+                                       "in long.pem is longer than 16 certificates");
+                        ck_assert_str_eq(f.items[0].file, "long.pem");
+                }
+                for (size_t i = 0; i < n; i++) {
+                        X509_free(certs[i]);
+                        EVP_PKEY_free(keys[i]);
+                }
+        }
+}
+END_TEST
+
 static Suite *loader_suite(void) {
         Suite *s = suite_create("loader");
         TCase *tc = tcase_create("read");
@@ -1035,7 +1542,14 @@ static Suite *loader_suite(void) {
         tcase_add_test(tc, test_unreadable_file);
         tcase_add_test(tc, test_error_queue_left_alone);
         tcase_add_test(tc, test_password_file);
+        tcase_add_test(tc, test_password_file_pipe_and_devices);
+        tcase_add_test(tc, test_password_file_nul_bom_long);
         tcase_add_test(tc, test_enums);
+        tcase_add_test(tc, test_truncated_der);
+        tcase_add_test(tc, test_iteration_limit);
+        tcase_add_test(tc, test_pkcs12_key_limit_stops_decrypting);
+        tcase_add_test(tc, test_older_errors_not_classified);
+        tcase_add_test(tc, test_dek_info_malformed);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("assemble");
@@ -1051,6 +1565,15 @@ static Suite *loader_suite(void) {
         tcase_add_test(tc, test_key_from_key_dir);
         tcase_add_test(tc, test_no_certificates);
         tcase_add_test(tc, test_pkcs12_with_extra_certs);
+        tcase_add_test(tc, test_chain_longer_than_16);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("cross-signed");
+        tcase_add_checked_fixture(tc, cross_setup, cross_teardown);
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, test_cross_signed_root_every_order);
+        tcase_add_test(tc, test_cross_signed_root_with_anchor);
+        tcase_add_test(tc, test_cross_signed_intermediate_every_order);
         suite_add_tcase(s, tc);
         return s;
 }
