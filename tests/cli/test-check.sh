@@ -387,8 +387,8 @@ else
         not_ok "inspect on a CSR: $(head -c 400 inspect.out)"
 fi
 "$CERTCONFD" inspect garbage.crt >inspect.out 2>&1
-if [ $? -eq 2 ] && grep -q NOT_PEM inspect.out; then
-        ok "inspect on garbage: exit 2"
+if [ $? -eq 2 ] && grep -q INPUT_FORMAT inspect.out; then
+        ok "inspect on garbage: exit 2, INPUT_FORMAT"
 else
         not_ok "inspect on garbage: $(head -c 400 inspect.out)"
 fi
