@@ -36,7 +36,7 @@ static void help(FILE *out) {
               "  certconfd check [OPTIONS] --service NAME CHAIN_FILE [KEY_FILE]\n"
               "  certconfd inspect [--now TIME] [--password-file F] FILE...\n"
               "  certconfd import --service NAME [OPTIONS] FILE...  (certconfd import --help)\n"
-              "  certconfd ca init|sign|renew|export DIR ...   (certconfd ca --help)\n"
+              "  certconfd ca init|sign|renew|export|issue DIR ...  (certconfd ca --help)\n"
               "  certconfd csr --service NAME [OPTIONS]        (certconfd csr --help)\n"
               "  certconfd --version | --help\n"
               "\n"
@@ -93,7 +93,8 @@ static void help(FILE *out) {
               "\n"
               "ca: a private CA in DIR: init makes the root, sign issues a server certificate\n"
               "from a CSR (--name, --wildcard DOMAIN, --client), renew issues one again with\n"
-              "the same key and subject, export writes the root for the clients.\n"
+              "the same key and subject, export writes the root for the clients, issue does\n"
+              "csr, sign and import for one service in one command.\n"
               "csr: a certificate signing request for a service, its subject and names from\n"
               "the store's deployment.yaml, its key kept in <state_dir>/csr/.\n",
               out);

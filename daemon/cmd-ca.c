@@ -14,6 +14,7 @@
 #include "bundle.h"
 #include "ca.h"
 #include "cmd-ca.h"
+#include "cmd-import.h"
 #include "csr.h"
 #include "deploy.h"
 #include "fileio.h"
@@ -40,6 +41,10 @@ static void ca_help(FILE *out) {
               "                    [--client] [--out FILE] [--force]\n"
               "  certconfd ca renew DIR CERT_FILE [--days N] [--out FILE] [--force]\n"
               "  certconfd ca export DIR [--out FILE] [--der] [--force]\n"
+              "  certconfd ca issue DIR --service NAME [--wildcard DOMAIN] [--name HOST|IP]...\n"
+              "                    [--client] [--days N] [--key new|existing] [--key-type T]\n"
+              "                    [--store STORE_DIR]"
+              " [--config FILE] [--state-dir DIR] [--force]\n"
               "\n"
               "A private CA kept in DIR: ca.crt and its key ca.key (0600, DIR 0700; the key\n"
               "never leaves DIR).\n"
@@ -57,6 +62,12 @@ static void ca_help(FILE *out) {
               "  and validity (--days 730); written as sign writes its chain.\n"
               "export: the CA certificate for phones, browsers and group policy, PEM (or\n"
               "  DER with --der), to --out (default ./ca.pem, ./ca.der with --der).\n"
+              "issue: csr, sign and import in one, for an operator without a CA of their\n"
+              "  own: a key and a request for NAME from the store's deployment.yaml (the key\n"
+              "  stays in <state_dir>/csr/), a certificate from DIR's CA (the sign options),\n"
+              "  then NAME-cert.crt/.key in the store, checked as the agent checks them.\n"
+              "  Each step is that command, with its messages; a failing step stops it.\n"
+              "  Again a year later: --key existing --force (the same key, a new certificate).\n"
               "Nothing existing is overwritten without --force.\n"
               "exit status: 0 done, 1 refused (the input is wrong; nothing was written),\n"
               "2 bad usage or a file that cannot be read or written\n",
@@ -845,9 +856,181 @@ static int ca_export_cmd(int argc, char **argv) {
         return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 }
 
+/* ---- issue: csr, sign and import in one --------------------------------------------- */
+
+/* Runs one step (a whole command, its own messages and checks) and says
+ * which step it was when it fails. */
+static int issue_step(const char *what, int (*fn)(int, char **), char **argv) {
+        int r;
+
+        printf("certconfd ca issue: %s\n", what);
+        fflush(stdout);
+        r = fn((int) strv_length(argv), argv);
+        if (r != 0)
+                fprintf(stderr,
+                        "certconfd ca issue: %s failed (exit %d): see above; the steps after it "
+                        "were not run\n",
+                        what, r);
+        return r;
+}
+
+/* `ca issue DIR --service NAME`: what an operator without a CA of their own
+ * does in one command after `ca init`: `csr` (the key stays in the CSR
+ * store), `ca sign` into a private temporary file, then `import` of that
+ * chain with DIR's root as a trust anchor. Each step is the command itself,
+ * with its checks and messages; nothing is written to the store unless the
+ * last one passes. */
+static int ca_issue_cmd(int argc, char **argv) {
+        enum {
+                ARG_SERVICE = 0x100,
+                ARG_STORE,
+                ARG_CONFIG,
+                ARG_STATE_DIR,
+                ARG_KEY,
+                ARG_KEY_TYPE,
+                ARG_DAYS,
+                ARG_NAME,
+                ARG_WILDCARD,
+                ARG_CLIENT,
+                ARG_FORCE,
+        };
+        static const struct option options[] = {
+                {"service", required_argument, NULL, ARG_SERVICE},
+                {"store", required_argument, NULL, ARG_STORE},
+                {"config", required_argument, NULL, ARG_CONFIG},
+                {"state-dir", required_argument, NULL, ARG_STATE_DIR},
+                {"key", required_argument, NULL, ARG_KEY},
+                {"key-type", required_argument, NULL, ARG_KEY_TYPE},
+                {"days", required_argument, NULL, ARG_DAYS},
+                {"name", required_argument, NULL, ARG_NAME},
+                {"wildcard", required_argument, NULL, ARG_WILDCARD},
+                {"client", no_argument, NULL, ARG_CLIENT},
+                {"force", no_argument, NULL, ARG_FORCE},
+                {"help", no_argument, NULL, 'h'},
+                {},
+        };
+        _cleanup_(strv_freep) char **csr = NULL, **sign = NULL, **import = NULL;
+        _cleanup_(freep) char *tmp = NULL, *csr_path = NULL, *chain_path = NULL, *anchor = NULL;
+        const char *service = NULL, *dir;
+        bool force = false;
+        int c, r;
+
+        if (strv_extend(&csr, "csr") < 0 || strv_extend(&sign, "sign") < 0 ||
+            strv_extend(&import, "import") < 0)
+                return EXIT_USAGE;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                const char *name = NULL;
+                char ***to[3] = {};
+
+                switch (c) {
+                case ARG_SERVICE:
+                        service = optarg;
+                        name = "--service";
+                        to[0] = &csr;
+                        to[1] = &import;
+                        break;
+                case ARG_STORE: /* csr reads deployment.yaml there, import writes there */
+                        if (strv_extend(&csr, "--store") < 0 || strv_extend(&csr, optarg) < 0 ||
+                            strv_extend(&import, "--out") < 0 || strv_extend(&import, optarg) < 0)
+                                return EXIT_USAGE;
+                        continue;
+                case ARG_CONFIG:
+                        name = "--config";
+                        to[0] = &csr;
+                        to[1] = &import;
+                        break;
+                case ARG_STATE_DIR:
+                        name = "--state-dir";
+                        to[0] = &csr;
+                        to[1] = &import;
+                        break;
+                case ARG_KEY:
+                        name = "--key";
+                        to[0] = &csr;
+                        break;
+                case ARG_KEY_TYPE:
+                        name = "--key-type";
+                        to[0] = &csr;
+                        break;
+                case ARG_DAYS:
+                        name = "--days";
+                        to[0] = &sign;
+                        break;
+                case ARG_NAME:
+                        name = "--name";
+                        to[0] = &sign;
+                        break;
+                case ARG_WILDCARD:
+                        name = "--wildcard";
+                        to[0] = &sign;
+                        break;
+                case ARG_CLIENT:
+                        if (strv_extend(&sign, "--client") < 0)
+                                return EXIT_USAGE;
+                        continue;
+                case ARG_FORCE:
+                        force = true;
+                        continue;
+                case 'h':
+                        ca_help(stdout);
+                        return 0;
+                default:
+                        return EXIT_USAGE;
+                }
+                for (size_t i = 0; i < ELEMENTSOF(to) && to[i]; i++)
+                        if (strv_extend(to[i], name) < 0 || strv_extend(to[i], optarg) < 0)
+                                return EXIT_USAGE;
+        }
+        if (argc - optind != 1)
+                return usage("ca issue takes DIR (and --service NAME)");
+        if (!service)
+                return usage("ca issue needs --service NAME: the service whose pair it writes");
+        dir = argv[optind];
+        if (force && (strv_extend(&csr, "--force") < 0 || strv_extend(&import, "--force") < 0))
+                return EXIT_USAGE;
+
+        /* The request and the chain are public, but they are ours alone:
+         * a private directory, removed whatever happens. */
+        const char *tmpdir = getenv("TMPDIR");
+        if (asprintf(&tmp, "%s/certconf-issue-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0)
+                tmp = NULL;
+        if (!tmp || !mkdtemp(tmp)) {
+                fprintf(stderr, "certconfd: cannot make a temporary directory: %m\n");
+                return EXIT_USAGE;
+        }
+        if (asprintf(&csr_path, "%s/%s.csr", tmp, service) < 0 ||
+            asprintf(&chain_path, "%s/%s.chain", tmp, service) < 0 ||
+            asprintf(&anchor, "%s/ca.crt", dir) < 0) {
+                r = EXIT_USAGE;
+                goto out;
+        }
+        if (strv_extend(&csr, "--out") < 0 || strv_extend(&csr, csr_path) < 0 ||
+            strv_extend(&sign, dir) < 0 || strv_extend(&sign, csr_path) < 0 ||
+            strv_extend(&sign, "--out") < 0 || strv_extend(&sign, chain_path) < 0 ||
+            strv_extend(&import, "--trust") < 0 || strv_extend(&import, anchor) < 0 ||
+            strv_extend(&import, chain_path) < 0) {
+                r = EXIT_USAGE;
+                goto out;
+        }
+
+        r = issue_step("1/3 csr: a key and a request from the store's deployment.yaml", cmd_csr,
+                       csr);
+        if (r == 0)
+                r = issue_step("2/3 ca sign: the CA issues the certificate", ca_sign_cmd, sign);
+        if (r == 0)
+                r = issue_step("3/3 import: checked, then written into the store", cmd_import,
+                               import);
+out:
+        (void) unlink(csr_path ? csr_path : "");
+        (void) unlink(chain_path ? chain_path : "");
+        (void) rmdir(tmp);
+        return r;
+}
+
 int cmd_ca(int argc, char **argv) {
         if (argc < 2)
-                return usage("ca needs init, sign, renew or export");
+                return usage("ca needs init, sign, renew, export or issue");
         if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
                 ca_help(stdout);
                 return 0;
@@ -860,7 +1043,9 @@ int cmd_ca(int argc, char **argv) {
                 return ca_renew_cmd(argc - 1, argv + 1);
         if (streq(argv[1], "export"))
                 return ca_export_cmd(argc - 1, argv + 1);
-        return usage("ca: unknown command '%s' (init, sign, renew, export)", argv[1]);
+        if (streq(argv[1], "issue"))
+                return ca_issue_cmd(argc - 1, argv + 1);
+        return usage("ca: unknown command '%s' (init, sign, renew, export, issue)", argv[1]);
 }
 
 /* ---- csr ------------------------------------------------------------------------------ */

@@ -7,7 +7,8 @@
 # byte for byte in the order each document asks for. A real client
 # (openssl s_client -verify_hostname, against the exported root) accepts
 # the served certificate for a host under the wildcard and refuses it for a
-# host two labels down.
+# host two labels down. Without a CA at all: `ca init` and `ca issue`, two
+# commands, give a store the agent accepts.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/cli/lib.sh"
 
@@ -168,5 +169,55 @@ else
 fi
 kill "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null
+
+# ---- 7. no CA at all: two commands, `ca init` and `ca issue` ---------------------------
+mkdir -p two/store two/state two/targets
+cat >two/certconf.yaml <<'YAML'
+store_dir: store
+state_dir: state
+services:
+  rem:
+    action: none
+    targets:
+      - {format: pem-chain, path: targets/rem-chain.pem}
+      - {format: pem-key, path: targets/rem.key}
+YAML
+cat >two/store/deployment.yaml <<'YAML'
+subject: {country: SE, organization: Example Corp, organizational_unit: Telephony}
+services:
+  rem: {hosts: [rem.corp.example], addresses: [127.0.0.1]}
+YAML
+expect_rc "two commands: ca init" 0 \
+        "$CERTCONFD" ca init two/ca --subject "/C=SE/O=Example Corp/CN=Example Corp Root CA"
+mkdir -p two/tmp
+expect_rc "two commands: ca issue --service rem (csr, sign, import)" 0 \
+        env TMPDIR="$T/two/tmp" "$CERTCONFD" ca issue two/ca --service rem --config two/certconf.yaml
+for step in "1/3 csr" "2/3 ca sign" "3/3 import"; do
+        printf '%s' "$OUT" | grep -qF "ca issue: $step" && ok "ca issue ran step $step" ||
+                not_ok "ca issue did not say step $step"
+done
+expect_rc "the agent accepts the store" 0 "$CERTCONFD" apply --config two/certconf.yaml --log-target stderr
+if openssl verify -CAfile two/ca/ca.crt -verify_hostname rem.corp.example two/targets/rem-chain.pem >/dev/null 2>&1; then
+        ok "the installed chain verifies against the CA for rem.corp.example"
+else
+        not_ok "the installed chain: $(openssl verify -CAfile two/ca/ca.crt -verify_hostname rem.corp.example two/targets/rem-chain.pem 2>&1)"
+fi
+[ -z "$(ls -A two/tmp)" ] && ok "ca issue leaves nothing in \$TMPDIR" ||
+        not_ok "ca issue left in \$TMPDIR: $(ls -A two/tmp)"
+sum=$(cat two/store/rem-cert.crt two/store/rem-cert.key | sha256sum)
+expect_rc "ca issue again without --force: refused (exit 2)" 2 \
+        "$CERTCONFD" ca issue two/ca --service rem --config two/certconf.yaml
+printf '%s' "$OUT" | grep -q "1/3 csr.*failed" && ok "and says which step refused" ||
+        not_ok "no failed step named: $OUT"
+[ "$(cat two/store/rem-cert.crt two/store/rem-cert.key | sha256sum)" = "$sum" ] &&
+        ok "the store is unchanged" || not_ok "the store changed without --force"
+key_before=$(openssl pkey -in two/store/rem-cert.key -pubout 2>/dev/null | sha256sum)
+expect_rc "a year later: ca issue --key existing --force" 0 \
+        "$CERTCONFD" ca issue two/ca --service rem --config two/certconf.yaml --key existing --force
+[ "$(openssl pkey -in two/store/rem-cert.key -pubout 2>/dev/null | sha256sum)" = "$key_before" ] &&
+        [ "$(cat two/store/rem-cert.crt | sha256sum)" != "$(printf '%s' "$sum")" ] &&
+        ok "the same key, a new certificate" || not_ok "--key existing: the key or the certificate is not as expected"
+expect_rc "ca issue without --service: exit 2" 2 "$CERTCONFD" ca issue two/ca --config two/certconf.yaml
+printf '%s' "$OUT" | grep -q -- "--service" && ok "and says --service" || not_ok "no --service hint: $OUT"
 
 finish
