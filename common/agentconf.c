@@ -133,6 +133,7 @@ static void target_done(Target *t) {
         free(t->group);
         free(t->alias);
         free(t->password_file);
+        free(t->password_digest);
         *t = (Target){};
 }
 

@@ -100,6 +100,10 @@ typedef struct Target {
         char *password_file;  /* pkcs12: absolute path of a file whose first line is the
                                * keystore password; required for pkcs12 */
         Pkcs12Compat compat;  /* pkcs12 only (default modern) */
+        /* pkcs12: SHA-256 (hex) of the password in password_file as the
+         * agent last read it (render_password_digest()), so that a new
+         * password renders the keystore again; NULL: not read. Not parsed. */
+        char *password_digest;
         int line, column;     /* where the target is defined, for messages */
         int path_line, path_column; /* where its path is written, for messages */
 } Target;

@@ -69,9 +69,10 @@ int plan_targets_digest(const AgentService *s, char **ret) {
         for (size_t i = 0; i < s->n_targets; i++) {
                 const Target *t = &s->targets[i];
                 _cleanup_(freep) char *line = NULL;
-                int len = asprintf(&line, "target\n%d\n%s\n%s\n%s\n%o\n%s\n%s\n%d\n", (int) t->format,
-                                   t->path, strna(t->owner), strna(t->group), (unsigned) t->mode,
-                                   strna(t->alias), strna(t->password_file), (int) t->compat);
+                int len = asprintf(&line, "target\n%d\n%s\n%s\n%s\n%o\n%s\n%s\n%d\n%s\n",
+                                   (int) t->format, t->path, strna(t->owner), strna(t->group),
+                                   (unsigned) t->mode, strna(t->alias), strna(t->password_file),
+                                   (int) t->compat, strna(t->password_digest));
                 if (len < 0)
                         return -ENOMEM;
                 /* The trailing NUL separates one target from the next. */

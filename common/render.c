@@ -6,7 +6,9 @@
 
 #include <openssl/buffer.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 
 #include "fileio.h"
 #include "keystore.h"
@@ -90,6 +92,29 @@ int render_read_password(const char *path, char **ret, char **ret_error) {
         if (!pw)
                 return -ENOMEM;
         *ret = pw;
+        return 0;
+}
+
+int render_password_digest(const char *path, char **ret, char **ret_error) {
+        _cleanup_(erase_strp) char *password = NULL;
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        char *hex;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        r = render_read_password(path, &password, ret_error);
+        if (r < 0)
+                return r;
+        if (EVP_Digest(password, strlen(password), md, NULL, EVP_sha256(), NULL) != 1)
+                return -ENOMEM;
+        hex = malloc(2 * sizeof md + 1);
+        if (!hex)
+                return -ENOMEM;
+        for (size_t i = 0; i < sizeof md; i++)
+                snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        OPENSSL_cleanse(md, sizeof md);
+        *ret = hex;
         return 0;
 }
 

@@ -48,3 +48,9 @@ int render_target(const Target *t, const STACK_OF(X509) * chain, EVP_PKEY *key, 
  * render_target(). *ret is malloc'd, NUL-terminated; the caller wipes it
  * (erase_and_free(p, strlen(p))). */
 int render_read_password(const char *path, char **ret, char **ret_error);
+
+/* The SHA-256 (lower-case hex, malloc'd) of the password
+ * render_read_password() reads from path: what a keystore target's digest
+ * holds, so that a changed password renders the keystore again. Errors as
+ * for render_read_password(). */
+int render_password_digest(const char *path, char **ret, char **ret_error);

@@ -188,6 +188,15 @@ static int load_config(const char *path, AgentConfig **ret_config, STACK_OF(X509
                         r = -EINVAL;
         if (r >= 0 && c->system_trust && check_load_anchors(check_system_trust_file(), &trust, &f) < 0)
                 r = -EINVAL;
+        /* Each keystore password, as a digest: a new password (and a reload)
+         * renders the keystore again. One that cannot be read now is said
+         * when the keystore is rendered (install-failed, naming the file). */
+        for (size_t i = 0; r >= 0 && i < c->n_services; i++)
+                for (size_t k = 0; k < c->services[i].n_targets; k++) {
+                        Target *t = &c->services[i].targets[k];
+                        if (t->format == TARGET_PKCS12 && t->password_file)
+                                (void) render_password_digest(t->password_file, &t->password_digest, NULL);
+                }
         if (r < 0 || findings_has_errors(&f)) {
                 log_findings(&f, NULL, LOG_EVENT_CONFIG_INVALID);
                 if (f.n == 0)

@@ -10,7 +10,8 @@
 # leaf. keytool reads both keystores (modern: AES-256/PBKDF2; legacy:
 # 3DES/SHA-1); the journal has upload-accepted, installed and unit-signalled
 # (UNIT=) entries. Then the served keystore is reconfigured to compat:
-# legacy (SIGHUP): rendered again, Tomcat restarted, and served.
+# legacy (SIGHUP): rendered again, Tomcat restarted, and served. A new
+# keystore password (SIGHUP): rendered again with it, Tomcat restarted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/agent-lib.sh"
 
@@ -172,6 +173,28 @@ st=$(agent_status_json)
 check_eq "status: rem is the upload" "uploaded $leaf_fp" \
         "$(jq -r '.services[] | select(.service == "rem") | "\(.source) \(.sha256)"' <<<"$st")"
 check_eq "status: the last upload was accepted" accepted "$(jq -r '.last_upload.result' <<<"$st")"
+
+# ---- a new keystore password (the file Tomcat reads too), then SIGHUP --------------------
+# The operator changes the password: the keystore is rendered again with it
+# and Tomcat restarted, so that Tomcat can open it at its next start.
+NEW_PASSWORD='rem keystore: n3w s3cret'
+printf '%s\n' "$NEW_PASSWORD" >"$PASS_FILE"
+agent_mark
+started2=$(unit_started "$TOMCAT_UNIT")
+check "a new keystore password, then SIGHUP" agent_reload
+check "the keystore is rendered again and Tomcat restarted" agent_wait unit-signalled UNIT="$TOMCAT_UNIT" 120
+check_ne "Tomcat was restarted" "$started2" "$(unit_started "$TOMCAT_UNIT")"
+check_match "keytool opens rem.p12 with the new password" "^Alias name: tomcat" \
+        "$(keytool_list "$AGENT_TARGETS/rem.p12" "$NEW_PASSWORD" 2>&1)"
+check_fails "and no longer with the old one" \
+        openssl pkcs12 -legacy -info -noout -in "$AGENT_TARGETS/rem.p12" -passin "pass:$PASSWORD"
+check "Tomcat serves with the new password" tls_probe 127.0.0.1 "$PORT" "$pki/ca.crt" "$AGENT_REM_HOST"
+check_eq "the same uploaded leaf" "$leaf_fp" "$TLS_FP"
+agent_mark
+check "a second SIGHUP with the same password" agent_reload
+agent_quiet
+check_eq "renders nothing and restarts nothing" "0 0" \
+        "$(agent_count installed) $(agent_count unit-signalled)"
 
 check "the agent stops cleanly" agent_stop
 check "no sanitizer report on the agent's stderr" agent_sanitizer_clean

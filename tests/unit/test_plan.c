@@ -224,6 +224,21 @@ START_TEST(test_self_signed_kept_renewed_or_reinstalled) {
         targets[2][0].path = (char *) "/t/x.pem";
         ck_assert_int_eq(p4->services[2].action, PLAN_REINSTALL);
         ck_assert_int_eq(p4->services[0].action, PLAN_KEEP);
+
+        /* A new keystore password (its digest, as the agent read it): the
+         * keystore is rendered again; the same password again changes nothing. */
+        _cleanup_(plan_freep) Plan *p5 = NULL, *p6 = NULL;
+        ServiceState *xcap = NULL;
+        targets[1][0].password_digest = (char *) "5e88489...new";
+        p5 = make_plan(rep, st, certs);
+        ck_assert_int_eq(p5->services[1].action, PLAN_REINSTALL);
+        ck_assert_int_eq(p5->services[0].action, PLAN_KEEP);
+        ck_assert_int_eq(state_service_get(st, "xcap", &xcap), 0);
+        free(xcap->targets);
+        ck_assert_int_eq(plan_targets_digest(&services[1], &xcap->targets), 0);
+        p6 = make_plan(rep, st, certs);
+        targets[1][0].password_digest = NULL;
+        ck_assert_int_eq(p6->services[1].action, PLAN_KEEP);
         for (int i = 0; i < 3; i++) {
                 X509_free(certs[i]);
                 EVP_PKEY_free(keys[i]);

@@ -201,6 +201,27 @@ START_TEST(test_password_first_line) {
 }
 END_TEST
 
+/* The digest a keystore target's state holds: of the password alone (its
+ * line end and what follows do not count), the SHA-256 of "pw" in hex. */
+START_TEST(test_password_digest) {
+        _cleanup_(freep) char *a = password_file("a", "pw\n", 3), *b = password_file("b", "pw\r\nx\n", 7),
+                              *c = password_file("c", "pw2\n", 4), *missing = NULL;
+        _cleanup_(freep) char *da = NULL, *db = NULL, *dc = NULL, *err = NULL;
+        char *none = (char *) 0x1;
+
+        ck_assert_int_eq(render_password_digest(a, &da, NULL), 0);
+        ck_assert_str_eq(da, "30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4");
+        ck_assert_int_eq(render_password_digest(b, &db, NULL), 0);
+        ck_assert_str_eq(da, db);
+        ck_assert_int_eq(render_password_digest(c, &dc, NULL), 0);
+        ck_assert_str_ne(da, dc);
+        ck_assert_int_ge(asprintf(&missing, "%s/missing", dir), 0);
+        ck_assert_int_eq(render_password_digest(missing, &none, &err), -ENOENT);
+        ck_assert_ptr_eq(none, (char *) 0x1);
+        ck_assert_ptr_nonnull(strstr(err, missing));
+}
+END_TEST
+
 /* Fails with r and a message naming the file and holding hint; nothing in *ret. */
 static void assert_password_error(const char *path, int r, const char *hint) {
         char *got = (char *) 0x1, *err = NULL;
@@ -313,6 +334,7 @@ static Suite *render_suite(void) {
         tcase_add_test(tc, test_pem_bundles_in_each_seeds_order);
         tcase_add_test(tc, test_pkcs12_uses_first_line_alias_and_compat);
         tcase_add_test(tc, test_password_first_line);
+        tcase_add_test(tc, test_password_digest);
         tcase_add_test(tc, test_password_file_problems);
         tcase_add_test(tc, test_pkcs12_password_problem_reaches_caller);
         tcase_add_test(tc, test_bad_arguments);
