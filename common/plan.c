@@ -69,10 +69,14 @@ int plan_targets_digest(const AgentService *s, char **ret) {
         for (size_t i = 0; i < s->n_targets; i++) {
                 const Target *t = &s->targets[i];
                 _cleanup_(freep) char *line = NULL;
-                int len = asprintf(&line, "target\n%d\n%s\n%s\n%s\n%o\n%s\n%s\n%d\n%s\n",
+                /* The password's digest only when there is one: the digest of
+                 * the other targets stays what earlier versions wrote, so an
+                 * upgrade renders only keystores again. */
+                int len = asprintf(&line, "target\n%d\n%s\n%s\n%s\n%o\n%s\n%s\n%d\n%s%s",
                                    (int) t->format, t->path, strna(t->owner), strna(t->group),
                                    (unsigned) t->mode, strna(t->alias), strna(t->password_file),
-                                   (int) t->compat, strna(t->password_digest));
+                                   (int) t->compat, t->password_digest ? t->password_digest : "",
+                                   t->password_digest ? "\n" : "");
                 if (len < 0)
                         return -ENOMEM;
                 /* The trailing NUL separates one target from the next. */

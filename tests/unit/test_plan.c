@@ -239,6 +239,16 @@ START_TEST(test_self_signed_kept_renewed_or_reinstalled) {
         p6 = make_plan(rep, st, certs);
         targets[1][0].password_digest = NULL;
         ck_assert_int_eq(p6->services[1].action, PLAN_KEEP);
+
+        /* Without a password the digest is what 0.1.0 wrote (the line, its
+         * NUL): an upgrade renders nothing again but keystores. */
+        _cleanup_(freep) char *d = NULL, *want = NULL;
+        static const char old_line[] = "target\n1\n/t/x.pem\nn/a\nn/a\n644\nn/a\nn/a\n0\n";
+        unsigned char md[32];
+        ck_assert_int_eq(EVP_Digest(old_line, sizeof old_line, md, NULL, EVP_sha256(), NULL), 1);
+        want = state_hex(md, sizeof md);
+        ck_assert_int_eq(plan_targets_digest(&services[0], &d), 0);
+        ck_assert_str_eq(d, want);
         for (int i = 0; i < 3; i++) {
                 X509_free(certs[i]);
                 EVP_PKEY_free(keys[i]);
