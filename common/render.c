@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "keystore.h"
 #include "render.h"
+#include "state.h"
 
 static void erase_strp(char **p) {
         if (*p)
@@ -108,12 +109,10 @@ int render_password_digest(const char *path, char **ret, char **ret_error) {
                 return r;
         if (EVP_Digest(password, strlen(password), md, NULL, EVP_sha256(), NULL) != 1)
                 return -ENOMEM;
-        hex = malloc(2 * sizeof md + 1);
+        hex = state_hex(md, sizeof md); /* as the state writes every digest */
+        OPENSSL_cleanse(md, sizeof md);
         if (!hex)
                 return -ENOMEM;
-        for (size_t i = 0; i < sizeof md; i++)
-                snprintf(hex + 2 * i, 3, "%02x", md[i]);
-        OPENSSL_cleanse(md, sizeof md);
         *ret = hex;
         return 0;
 }
